@@ -1,0 +1,106 @@
+# tapegrad -- see README.md. Every build variant has its own directory, so
+# `make` and `make REAL=float` live side by side:
+#   build/         double, optimised        build-float/   float, optimised
+#   build-asan/    AddressSanitizer+UBSan   build-debug/   -O0 -g (for gdb)
+
+REAL ?= double
+MODE ?= release
+PREFIX ?= /usr/local
+
+CC ?= cc
+CSTD := -std=gnu11
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CPPFLAGS += -I. -MMD -MP
+
+ifeq ($(MODE),asan)
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=address,undefined
+  SUFFIX := -asan
+else ifeq ($(MODE),debug)
+  OPT := -O0 -g3
+  SUFFIX := -debug
+else
+  OPT := -O2 -march=native -g
+  SUFFIX :=
+endif
+
+ifeq ($(REAL),float)
+  CPPFLAGS += -DTG_REAL_FLOAT
+  SUFFIX := -float$(SUFFIX)
+else ifneq ($(REAL),double)
+  $(error REAL must be double or float)
+endif
+
+B := build$(SUFFIX)
+CFLAGS ?=
+CFLAGS += $(CSTD) $(OPT) $(WARN)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+LDLIBS := -lm
+
+LIB_DIRS := tensor autograd layers train
+LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+LIB := $(B)/libtapegrad.a
+
+CLI_SRC := $(wildcard cli/*.c)
+CLI := $(B)/tapegrad
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+TUTORIAL_SRC := $(wildcard tutorials/*.c)
+TUTORIALS := $(TUTORIAL_SRC:tutorials/%.c=$(B)/tutorials/%)
+
+.PHONY: all check asan debug install clean gradcheck
+all: $(LIB) $(CLI) $(TESTS) $(TUTORIALS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(CLI): $(CLI_SRC:%.c=$(B)/%.o) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT:%.c=$(B)/%.o) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
+
+$(B)/tutorials/%: $(B)/tutorials/%.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Every suite runs even when one fails; the exit status says if any did.
+check: $(TESTS)
+	@fail=0; for t in $(TESTS); do $$t || fail=1; done; \
+	if [ $$fail = 0 ]; then echo "all suites passed ($(B))"; else echo "SOME SUITES FAILED ($(B))"; exit 1; fi
+
+gradcheck: $(CLI)
+	$(CLI) gradcheck
+
+asan:
+	$(MAKE) MODE=asan check
+
+debug:
+	$(MAKE) MODE=debug all
+
+install: $(LIB) $(CLI)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/tapegrad
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 tapegrad.h $(DESTDIR)$(PREFIX)/include/tapegrad/
+	for d in $(LIB_DIRS); do install -d $(DESTDIR)$(PREFIX)/include/tapegrad/$$d; \
+	  for h in $$d/*.h; do [ -e "$$h" ] && install -m 644 $$h $(DESTDIR)$(PREFIX)/include/tapegrad/$$d/; done; done
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@CFLAGS@|$(filter -DTG_REAL_FLOAT,$(CPPFLAGS))|' \
+	  tapegrad.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tapegrad.pc
+
+clean:
+	rm -rf build build-float build-asan build-float-asan build-debug build-float-debug
+
+-include $(LIB_OBJ:.o=.d) $(wildcard $(B)/tests/*.d $(B)/cli/*.d $(B)/tutorials/*.d)

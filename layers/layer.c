@@ -1,0 +1,69 @@
+#include "layers/layer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tg_layer_init(tg_layer *layer, const tg_layer_ops *ops, const char *default_name)
+{
+    memset(layer, 0, sizeof *layer);
+    layer->ops = ops;
+    snprintf(layer->name, sizeof layer->name, "%s", default_name);
+}
+
+tg_shape tg_layer_build(tg_layer *layer, tg_shape input, tg_rng *rng)
+{
+    if (layer->built)
+        tg_fatal("%s: built twice", layer->name);
+    layer->input_shape = input;
+    layer->output_shape = layer->ops->build(layer, input, rng);
+    layer->built = 1;
+    return layer->output_shape;
+}
+
+tg_tensor *tg_layer_forward(tg_layer *layer, tg_tape *tape, tg_tensor *x, int training)
+{
+    if (!layer->built)
+        tg_fatal("%s: forward before build", layer->name);
+    int fits = x->shape.ndim == layer->input_shape.ndim + 1;
+    for (int i = 0; fits && i < layer->input_shape.ndim; i++)
+        fits = x->shape.dim[i + 1] == layer->input_shape.dim[i];
+    if (!fits) {
+        char a[TG_SHAPE_STR_LEN], b[TG_SHAPE_STR_LEN];
+        tg_fatal("%s: input of shape %s does not fit this %s, built for (N, ...) = %s", layer->name,
+                 tg_shape_str(x->shape, a, sizeof a), layer->ops->kind,
+                 tg_shape_str(layer->input_shape, b, sizeof b));
+    }
+    return layer->ops->forward(layer, tape, x, training);
+}
+
+size_t tg_layer_param_count(const tg_layer *layer)
+{
+    size_t n = 0;
+    for (int i = 0; i < layer->n_params; i++)
+        n += layer->params[i]->size;
+    return n;
+}
+
+tg_tensor *tg_layer_add_param(tg_layer *layer, const char *name, tg_shape shape, int is_kernel)
+{
+    if (layer->n_params >= TG_LAYER_MAX_PARAMS)
+        tg_fatal("%s: more than %d parameters", layer->name, TG_LAYER_MAX_PARAMS);
+    tg_tensor *p = tg_tensor_new(shape);
+    tg_tensor_requires_grad(p);
+    p->name = name;
+    layer->is_kernel[layer->n_params] = is_kernel;
+    layer->params[layer->n_params++] = p;
+    return p;
+}
+
+void tg_layer_free(tg_layer *layer)
+{
+    if (!layer)
+        return;
+    for (int i = 0; i < layer->n_params; i++)
+        tg_tensor_free(layer->params[i]);
+    if (layer->ops->destroy)
+        layer->ops->destroy(layer);
+    free(layer);
+}

@@ -1,0 +1,14 @@
+/* tapegrad: the one header a user includes. Each folder's header lists what
+ * that folder exports; arrows point one way only:
+ * tensor <- autograd <- layers <- train. */
+#ifndef TAPEGRAD_H
+#define TAPEGRAD_H
+
+#include "tensor/tensor.h"
+#include "tensor/init.h"
+
+#include "autograd/tape.h"
+#include "autograd/ops.h"
+#include "autograd/gradcheck.h"
+
+#endif

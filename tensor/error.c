@@ -1,0 +1,68 @@
+#include "tensor/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void default_handler(const char *message)
+{
+    fprintf(stderr, "%s\n", message);
+    exit(TG_FATAL_EXIT);
+}
+
+static tg_fatal_handler current_handler = default_handler;
+
+tg_fatal_handler tg_set_fatal_handler(tg_fatal_handler handler)
+{
+    tg_fatal_handler previous = current_handler;
+    current_handler = handler ? handler : default_handler;
+    return previous;
+}
+
+void tg_fatal(const char *fmt, ...)
+{
+    char message[512];
+    int n = snprintf(message, sizeof message, "tapegrad: ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message + n, sizeof message - (size_t)n, fmt, ap);
+    va_end(ap);
+    current_handler(message);
+    /* A handler that returns would let a broken computation go on. */
+    abort();
+}
+
+tg_status tg_status_ok(void)
+{
+    tg_status s;
+    s.code = 0;
+    s.msg[0] = '\0';
+    return s;
+}
+
+tg_status tg_status_error(const char *fmt, ...)
+{
+    tg_status s;
+    s.code = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s.msg, sizeof s.msg, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void *tg_xmalloc(size_t bytes, const char *what)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p)
+        tg_fatal("%s: out of memory (%zu bytes)", what, bytes);
+    return p;
+}
+
+void *tg_xcalloc(size_t count, size_t size, const char *what)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        tg_fatal("%s: out of memory (%zu x %zu bytes)", what, count, size);
+    return p;
+}
