@@ -31,12 +31,13 @@ else ifneq ($(REAL),double)
   $(error REAL must be double or float)
 endif
 
-B := build$(SUFFIX)
+# BUILD_DIR=dir puts a variant somewhere else (so parallel work never shares objects).
+B := $(if $(BUILD_DIR),$(BUILD_DIR),build$(SUFFIX))
 CFLAGS ?=
 CFLAGS += $(CSTD) $(OPT) $(WARN)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
-LDLIBS := -lm
+LDLIBS := -lz -lm
 
 LIB_DIRS := tensor autograd layers train
 LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
@@ -50,9 +51,11 @@ TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TESTS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TUTORIAL_SRC := $(wildcard tutorials/*.c)
 TUTORIALS := $(TUTORIAL_SRC:tutorials/%.c=$(B)/tutorials/%)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all check asan debug install clean gradcheck
-all: $(LIB) $(CLI) $(TESTS) $(TUTORIALS)
+all: $(LIB) $(CLI) $(TESTS) $(TUTORIALS) $(BENCHES)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -74,6 +77,9 @@ $(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT:%.c=$(B)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
 
 $(B)/tutorials/%: $(B)/tutorials/%.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/bench/%: $(B)/bench/%.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Every suite runs even when one fails; the exit status says if any did.
@@ -103,4 +109,4 @@ install: $(LIB) $(CLI)
 clean:
 	rm -rf build build-float build-asan build-float-asan build-debug build-float-debug
 
--include $(LIB_OBJ:.o=.d) $(wildcard $(B)/tests/*.d $(B)/cli/*.d $(B)/tutorials/*.d)
+-include $(LIB_OBJ:.o=.d) $(wildcard $(B)/tests/*.d $(B)/cli/*.d $(B)/tutorials/*.d $(B)/bench/*.d)
