@@ -54,7 +54,7 @@ TUTORIALS := $(TUTORIAL_SRC:tutorials/%.c=$(B)/tutorials/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all check asan debug install clean gradcheck
+.PHONY: all check asan debug install clean gradcheck valgrind demo
 all: $(LIB) $(CLI) $(TESTS) $(TUTORIALS) $(BENCHES)
 
 $(B)/%.o: %.c
@@ -92,6 +92,17 @@ gradcheck: $(CLI)
 
 asan:
 	$(MAKE) MODE=asan check
+
+# Check forks a child per test and valgrind follows the fork; any error or
+# definite leak makes that test (and so the suite) fail.
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --trace-children=yes
+valgrind: $(TESTS)
+	@fail=0; for t in $(TESTS); do $(VALGRIND) $$t >/dev/null || { echo "valgrind: $$t"; fail=1; }; done; \
+	if [ $$fail = 0 ]; then echo "valgrind: all suites clean"; else exit 1; fi
+
+# The README's main job.
+demo: $(CLI)
+	$(CLI) gradcheck
 
 debug:
 	$(MAKE) MODE=debug all

@@ -1,0 +1,8 @@
+/* The verbs of the `tapegrad` command. Each returns the process exit status:
+ * 0 success, 1 a failed check or a data error, 2 a usage error. */
+#ifndef TG_CLI_COMMANDS_H
+#define TG_CLI_COMMANDS_H
+
+int tg_cmd_gradcheck(int argc, char **argv);
+
+#endif

@@ -1,0 +1,29 @@
+#include "cli/registry.h"
+
+typedef const tg_gradcheck_case *(*case_list_fn)(int *n);
+
+static const case_list_fn lists[] = {
+    tg_op_gradcheck_cases,
+};
+
+#define MAX_CASES 256
+
+const tg_gradcheck_case *const *tg_cli_gradcheck_cases(int *n)
+{
+    static const tg_gradcheck_case *all[MAX_CASES];
+    static int count = -1;
+    if (count < 0) {
+        count = 0;
+        for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+            int k;
+            const tg_gradcheck_case *c = lists[l](&k);
+            for (int i = 0; i < k; i++) {
+                if (count == MAX_CASES)
+                    tg_fatal("gradcheck registry: more than %d checks", MAX_CASES);
+                all[count++] = &c[i];
+            }
+        }
+    }
+    *n = count;
+    return all;
+}
