@@ -11,4 +11,7 @@
 #include "autograd/ops.h"
 #include "autograd/gradcheck.h"
 
+#include "layers/dense.h"
+#include "layers/gradcheck_layers.h"
+
 #endif
