@@ -52,7 +52,8 @@ size_t tg_tensor_offset(const tg_tensor *t, int ndim, const int *index);
 void tg_tensor_expect_shape(const char *op, const tg_tensor *t, tg_shape expected);
 
 /* Prints the shape line then the values in aligned rows (a 3-D or 4-D
- * tensor as a list of 2-D slices); at most max_rows rows per slice. */
+ * tensor as a list of 2-D slices); long rows, columns and slice lists show
+ * their first and last entries around "...". label NULL: t->name. */
 void tg_tensor_print(FILE *out, const char *label, const tg_tensor *t);
 void tg_tensor_print_grad(FILE *out, const char *label, const tg_tensor *t);
 
