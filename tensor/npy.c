@@ -371,7 +371,7 @@ tg_status tg_npy_decode(const unsigned char *buf, size_t len, const char *what, 
     header_parser p = {(const char *)buf + preamble, (size_t)header_len, 0, what, tg_status_ok()};
     if (!parse_header(&p, &h))
         return p.st;
-    size_t elem_size;
+    size_t elem_size = 0;
     tg_status st = check_header(&h, what, &elem_size);
     if (!tg_is_ok(&st))
         return st;
