@@ -54,7 +54,7 @@ TUTORIALS := $(TUTORIAL_SRC:tutorials/%.c=$(B)/tutorials/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all check asan debug install clean gradcheck valgrind demo
+.PHONY: all check asan debug install clean gradcheck valgrind demo tutorial docs
 all: $(LIB) $(CLI) $(TESTS) $(TUTORIALS) $(BENCHES)
 
 $(B)/%.o: %.c
@@ -83,9 +83,24 @@ $(B)/bench/%: $(B)/bench/%.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Every suite runs even when one fails; the exit status says if any did.
-check: $(TESTS)
+# Every tutorial runs too (output in $(B)/tutorials/*.out) and must exit 0,
+# and the outputs pasted in docs/ must match what the tutorials print now.
+check: $(TESTS) $(TUTORIALS)
 	@fail=0; for t in $(TESTS); do $$t || fail=1; done; \
+	for t in $(TUTORIALS); do $$t </dev/null >$$t.out 2>&1 || { echo "tutorial failed: $$t (see $$t.out)"; fail=1; }; done; \
+	sh tutorials/docs_sync.sh check $(B) $(REAL) || fail=1; \
 	if [ $$fail = 0 ]; then echo "all suites passed ($(B))"; else echo "SOME SUITES FAILED ($(B))"; exit 1; fi
+
+# make tutorial: every tutorial in order; T=lstm: those whose name contains
+# "lstm"; STEP=1 passes --step (pause for Enter between steps).
+TUTORIAL_PICK := $(if $(T),$(foreach t,$(TUTORIALS),$(if $(findstring $(T),$(notdir $(t))),$(t))),$(TUTORIALS))
+tutorial: $(TUTORIALS)
+	@[ -n "$(TUTORIAL_PICK)" ] || { echo "no tutorial matches T=$(T)"; exit 1; }
+	@fail=0; for t in $(TUTORIAL_PICK); do echo; echo "### $$t"; $$t $(if $(STEP),--step) || fail=1; done; exit $$fail
+
+# Runs the tutorials and refreshes their outputs pasted in docs/*.md.
+docs: $(TUTORIALS)
+	sh tutorials/docs_sync.sh update $(B) $(REAL)
 
 gradcheck: $(CLI)
 	$(CLI) gradcheck
