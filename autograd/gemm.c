@@ -1,69 +1,379 @@
+/* A blocked, vectorised GEMM:  C = alpha op(A) op(B) + beta C  (row-major).
+ *
+ * How it is organised (docs/gemm.md has the same page with pictures)
+ * ------------------------------------------------------------------
+ * A naive triple loop does 2 flops per element loaded: it is limited by
+ * memory, not by the multipliers. Every fast GEMM since GotoBLAS gets its
+ * speed from *reuse*: each value brought into a register, the L1 or the L2
+ * cache is used many times before it is evicted. Three levels:
+ *
+ * 1. Registers: the micro-kernel. C is cut into tiles of MR rows by NR
+ *    columns (MR = 8; NR = two SIMD vectors, 32 floats or 16 doubles with
+ *    AVX-512). A tile's MR x NR sums live in 16 vector registers for the
+ *    whole run over k. Each step p loads one row of op(B) (two vectors),
+ *    broadcasts the MR values op(A)[i, p] and does 2 MR fused
+ *    multiply-adds: 2 MR FMAs for 2 + MR loads, which keeps both FMA units
+ *    busy. The tile is written to C once, at the end.
+ *
+ * 2. L1: the k dimension is cut into blocks of KC = 256. The tile kernel
+ *    reads an MR x KC sliver of op(A) and a KC x NR sliver of op(B). The A
+ *    sliver (8 KB in float) stays in L1 while the kernel sweeps it across
+ *    all the column panels of a block, so A is read from memory once.
+ *
+ * 3. L2: the columns are cut into blocks of NC (as many NR panels as fit
+ *    KC x NC in about 1 MB). That KC x NC slab of op(B) stays in L2 while
+ *    every row tile of C passes over it.
+ *
+ *      for each column block jc (NC columns)          slab of B in L2
+ *        for each k block pc (KC)                     
+ *          for each row tile ir (MR rows)             sliver of A in L1
+ *            for each panel jr (NR columns) in jc     
+ *              C[ir, jr] (+)= A[ir, pc] B[pc, jr]     registers
+ *
+ * Packing. The kernel wants each row of an op(B) panel to be NR contiguous
+ * values. For B as stored (no transpose) that is already true: the kernel
+ * reads it in place, with the row stride ldb, and no copy is made. A
+ * transposed B, or the last panel when N is not a multiple of NR, is
+ * first *packed*: copied once into a buffer of KC x NR panels, zero-padded
+ * to full width. op(A) is read in place too: the kernel broadcasts single
+ * values, so it only needs them at a fixed stride, and an A stored
+ * transposed is even ideal (MR consecutive values at each p). The last row
+ * tile, when M is not a multiple of MR, is packed into a zero-padded
+ * MR x KC sliver. Copying everything into panels (as GotoBLAS does) costs a
+ * pass over memory which, at the seed's sizes (K = 9, or N = 32 with
+ * M = 21632), is as long as the product itself: packing only what cannot be
+ * read in place keeps skinny products memory-bound on the data they must
+ * read, and no more.
+ *
+ * Edges. Partial tiles run the same vector kernel on zero-padded operands
+ * and go through a small MR x NR buffer, so that every element of C is
+ * computed by the very same instructions wherever it sits.
+ *
+ * Order of the sums. Each element of C is
+ *     c = alpha s_0 + beta c,  then  c = alpha s_b + c  for b = 1, 2, ...
+ * where s_b is the sum over the k block b (KC values in increasing p,
+ * fused multiply-adds). KC is a constant, and threads split the *tiles of
+ * C* (rows, or column panels when there are few rows), never k: the result
+ * is bit-identical for any thread count.
+ *
+ * Threads. Products under THREAD_MIN_WORK multiply-adds run on the calling
+ * thread (an OpenMP fork costs microseconds); larger ones split row tiles
+ * (or column panels) in contiguous ranges, one per thread. */
 #include "autograd/gemm.h"
 
-/* Row i of C is built as a sum of scaled rows of op(B):
- *
- *     C[i, :] = sum_k op(A)[i, k] op(B)[k, :]
- *
- * so the innermost loop runs along a contiguous row of B and C, which the
- * compiler vectorises. When B is transposed its "rows" are columns; those
- * are gathered into a small buffer first, one block of k at a time. */
+#include <stdlib.h>
+#include <string.h>
 
-#define KBLOCK 64
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
-static void scale_c(int m, int n, tg_real beta, tg_real *c, int ldc)
+#include "autograd/threads.h"
+#include "tensor/error.h"
+
+/* The widest vectors the build targets; GCC lowers them to narrower ones
+ * (or to scalars) when the CPU has no such registers. */
+#if defined(__AVX512F__)
+#define VEC_BYTES 64
+#elif defined(__AVX__)
+#define VEC_BYTES 32
+#else
+#define VEC_BYTES 16
+#endif
+
+typedef tg_real vec __attribute__((vector_size(VEC_BYTES)));
+
+enum {
+    VL = VEC_BYTES / sizeof(tg_real), /* lanes of one vector */
+    MR = 8,                           /* rows of a register tile */
+    NV_MAX = 2,                       /* vectors across a register tile */
+    KC = 256,                         /* k block: A sliver in L1 */
+};
+
+#define L2_BUDGET (1 << 20)      /* bytes of op(B) kept in L2 per column block */
+#define THREAD_MIN_WORK (1L << 18) /* m n k below which one thread is faster */
+
+static inline vec vload(const tg_real *p)
+{
+    vec v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void vstore(tg_real *p, vec v) { memcpy(p, &v, sizeof v); }
+
+/* The micro-kernel: acc[r][v] = sum_{p < kc} op(A)[r, p] op(B)[p, v-th vector].
+ * op(A)[r, p] is a[r rs_a + p cs_a]; row p of the op(B) panel starts at
+ * b + p ldb_p. Inlined with constant nv and strides, the loops unroll and
+ * acc stays in registers. */
+static inline __attribute__((always_inline)) void micro_kernel(int nv, int kc, const tg_real *a,
+                                                              long rs_a, long cs_a,
+                                                              const tg_real *b, long ldb_p,
+                                                              vec acc[MR][NV_MAX])
+{
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 2
+        for (int v = 0; v < nv; v++)
+            acc[r][v] = (vec){0};
+    for (int p = 0; p < kc; p++) {
+        vec bv[NV_MAX];
+#pragma GCC unroll 2
+        for (int v = 0; v < nv; v++)
+            bv[v] = vload(b + p * ldb_p + v * VL);
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; r++) {
+            const tg_real arp = a[r * rs_a + p * cs_a];
+#pragma GCC unroll 2
+            for (int v = 0; v < nv; v++)
+                acc[r][v] += arp * bv[v];
+        }
+    }
+}
+
+/* c = alpha acc + beta c over one row of a tile (beta = 0: C is not read,
+ * so it may hold anything, NaN included). */
+static inline __attribute__((always_inline)) void update_row(int nv, const vec *acc, tg_real *c,
+                                                            tg_real alpha, tg_real beta)
+{
+#pragma GCC unroll 2
+    for (int v = 0; v < nv; v++) {
+        vec r = alpha * acc[v];
+        if (beta != 0)
+            r += beta * vload(c + v * VL);
+        vstore(c + v * VL, r);
+    }
+}
+
+/* Writes an accumulated tile into C (mr x nr of it are real). */
+static inline __attribute__((always_inline)) void write_tile(int nv, vec acc[MR][NV_MAX], int mr,
+                                                            int nr, tg_real *c, long ldc,
+                                                            tg_real alpha, tg_real beta)
+{
+    if (mr == MR && nr == nv * VL) {
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; r++)
+            update_row(nv, acc[r], c + r * ldc, alpha, beta);
+        return;
+    }
+    /* A partial tile: the same arithmetic on a full-size copy. */
+    tg_real tmp[MR * NV_MAX * VL];
+    const int w = nv * VL;
+    for (int r = 0; r < mr; r++)
+        if (beta != 0)
+            memcpy(tmp + r * w, c + r * ldc, (size_t)nr * sizeof(tg_real));
+    for (int r = 0; r < mr; r++)
+        update_row(nv, acc[r], tmp + r * w, alpha, beta);
+    for (int r = 0; r < mr; r++)
+        memcpy(c + r * ldc, tmp + r * w, (size_t)nr * sizeof(tg_real));
+}
+
+/* One tile of C. a_by_cols: op(A)[r, p] is at a[p lda + r] (A stored
+ * transposed, or packed with lda = MR); otherwise at a[r lda + p]. The four
+ * (nv, a_by_cols) cases become four specialised kernels. */
+static void tile(int nv, int a_by_cols, int kc, const tg_real *a, long lda, const tg_real *b,
+                 long ldb_p, int mr, int nr, tg_real *c, long ldc, tg_real alpha, tg_real beta)
+{
+    vec acc[MR][NV_MAX];
+    if (nv == 2) {
+        if (a_by_cols)
+            micro_kernel(2, kc, a, 1, lda, b, ldb_p, acc);
+        else
+            micro_kernel(2, kc, a, lda, 1, b, ldb_p, acc);
+        write_tile(2, acc, mr, nr, c, ldc, alpha, beta);
+    } else {
+        if (a_by_cols)
+            micro_kernel(1, kc, a, 1, lda, b, ldb_p, acc);
+        else
+            micro_kernel(1, kc, a, lda, 1, b, ldb_p, acc);
+        write_tile(1, acc, mr, nr, c, ldc, alpha, beta);
+    }
+}
+
+/* Everything one call needs to know, shared by the threads. */
+typedef struct gemm_job {
+    int trans_a, trans_b, m, n, k;
+    tg_real alpha, beta;
+    const tg_real *a, *b;
+    long lda, ldb, ldc;
+    tg_real *c;
+    int nv, nr;            /* vectors per tile, columns per panel */
+    int row_tiles, panels; /* ceil(m / MR), ceil(n / nr) */
+    int panels_per_block;  /* NC / nr */
+    tg_real *bpack;        /* panel q at bpack + q k nr; NULL if none packed */
+} gemm_job;
+
+static int panel_is_packed(const gemm_job *g, int q)
+{
+    return g->trans_b || (q + 1) * g->nr > g->n;
+}
+
+/* Copies panel q of op(B) (all k rows) into its packed place, zero-padded. */
+static void pack_b_panel(const gemm_job *g, int q)
+{
+    const int j0 = q * g->nr, nr = g->n - j0 < g->nr ? g->n - j0 : g->nr;
+    tg_real *dst = g->bpack + (long)q * g->k * g->nr;
+    for (int p = 0; p < g->k; p++) {
+        tg_real *row = dst + (long)p * g->nr;
+        if (g->trans_b)
+            for (int j = 0; j < nr; j++)
+                row[j] = g->b[(long)(j0 + j) * g->ldb + p];
+        else
+            memcpy(row, g->b + (long)p * g->ldb + j0, (size_t)nr * sizeof(tg_real));
+        for (int j = nr; j < g->nr; j++)
+            row[j] = 0;
+    }
+}
+
+/* Copies the mr x kc sliver of op(A) at (i0, p0) into ap, p-major with MR
+ * values per p, zero-padded below mr. */
+static void pack_a_sliver(const gemm_job *g, int i0, int mr, int p0, int kc, tg_real *ap)
+{
+    for (int p = 0; p < kc; p++)
+        for (int r = 0; r < MR; r++)
+            ap[p * MR + r] = r >= mr                ? 0
+                             : g->trans_a ? g->a[(long)(p0 + p) * g->lda + i0 + r]
+                                          : g->a[(long)(i0 + r) * g->lda + p0 + p];
+}
+
+/* All tiles with row tile in [t0, t1) and panel in [q0, q1), in the
+ * blocked order described at the top. */
+static void run_tiles(const gemm_job *g, int t0, int t1, int q0, int q1)
+{
+    tg_real asliver[MR * KC];
+    for (int jc = q0; jc < q1; jc += g->panels_per_block) {
+        const int jc_end = jc + g->panels_per_block < q1 ? jc + g->panels_per_block : q1;
+        for (int p0 = 0; p0 < g->k; p0 += KC) {
+            const int kc = g->k - p0 < KC ? g->k - p0 : KC;
+            const tg_real beta = p0 == 0 ? g->beta : 1;
+            for (int t = t0; t < t1; t++) {
+                const int i0 = t * MR, mr = g->m - i0 < MR ? g->m - i0 : MR;
+                const tg_real *a;
+                long lda;
+                int by_cols;
+                if (mr < MR) {
+                    pack_a_sliver(g, i0, mr, p0, kc, asliver);
+                    a = asliver, lda = MR, by_cols = 1;
+                } else if (g->trans_a) {
+                    a = g->a + (long)p0 * g->lda + i0, lda = g->lda, by_cols = 1;
+                } else {
+                    a = g->a + (long)i0 * g->lda + p0, lda = g->lda, by_cols = 0;
+                }
+                for (int q = jc; q < jc_end; q++) {
+                    const int j0 = q * g->nr, nr = g->n - j0 < g->nr ? g->n - j0 : g->nr;
+                    const tg_real *b;
+                    long ldb_p;
+                    if (panel_is_packed(g, q))
+                        b = g->bpack + ((long)q * g->k + p0) * g->nr, ldb_p = g->nr;
+                    else
+                        b = g->b + (long)p0 * g->ldb + j0, ldb_p = g->ldb;
+                    tile(g->nv, by_cols, kc, a, lda, b, ldb_p, mr, nr,
+                         g->c + (long)i0 * g->ldc + j0, g->ldc, g->alpha, beta);
+                }
+            }
+        }
+    }
+}
+
+/* The part [lo, hi) of count items that worker w of nw gets. */
+static void share(int count, int nw, int w, int *lo, int *hi)
+{
+    *lo = (int)((long)count * w / nw);
+    *hi = (int)((long)count * (w + 1) / nw);
+}
+
+/* Worker w of nw: split row tiles if there are at least as many as
+ * panels, else panels. */
+static void run_share(const gemm_job *g, int nw, int w)
+{
+    int lo, hi;
+    if (g->row_tiles >= g->panels) {
+        share(g->row_tiles, nw, w, &lo, &hi);
+        run_tiles(g, lo, hi, 0, g->panels);
+    } else {
+        share(g->panels, nw, w, &lo, &hi);
+        run_tiles(g, 0, g->row_tiles, lo, hi);
+    }
+}
+
+/* The packed-B buffer of the calling thread, kept between calls so that
+ * the steady state of training allocates nothing. */
+static _Thread_local tg_real *bpack_buf;
+static _Thread_local size_t bpack_cap;
+
+static tg_real *bpack_reserve(size_t count)
+{
+    if (count > bpack_cap) {
+        free(bpack_buf);
+        size_t bytes = (count * sizeof(tg_real) + 63) & ~(size_t)63;
+        bpack_buf = aligned_alloc(64, bytes);
+        if (!bpack_buf)
+            tg_fatal("gemm: out of memory packing %zu values of B", count);
+        bpack_cap = count;
+    }
+    return bpack_buf;
+}
+
+static void scale_c(int m, int n, tg_real beta, tg_real *c, long ldc)
 {
     for (int i = 0; i < m; i++) {
-        tg_real *ci = c + (long)i * ldc;
+        tg_real *ci = c + i * ldc;
         if (beta == 0)
-            for (int j = 0; j < n; j++)
-                ci[j] = 0;
+            memset(ci, 0, (size_t)n * sizeof(tg_real));
         else if (beta != 1)
             for (int j = 0; j < n; j++)
                 ci[j] *= beta;
     }
 }
 
-static void row_update(int n, tg_real s, const tg_real *restrict brow, tg_real *restrict ci)
-{
-    for (int j = 0; j < n; j++)
-        ci[j] += s * brow[j];
-}
-
 void tg_gemm(int trans_a, int trans_b, int m, int n, int k, tg_real alpha, const tg_real *a,
              int lda, const tg_real *b, int ldb, tg_real beta, tg_real *c, int ldc)
 {
-    scale_c(m, n, beta, c, ldc);
-    if (alpha == 0 || k == 0)
+    if (m <= 0 || n <= 0)
         return;
-    if (!trans_b) {
-        for (int i = 0; i < m; i++) {
-            tg_real *ci = c + (long)i * ldc;
-            for (int p = 0; p < k; p++) {
-                tg_real aip = trans_a ? a[(long)p * lda + i] : a[(long)i * lda + p];
-                if (aip != 0)
-                    row_update(n, alpha * aip, b + (long)p * ldb, ci);
-            }
+    if (alpha == 0 || k <= 0) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    gemm_job g = {
+        .trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k,
+        .alpha = alpha, .beta = beta, .a = a, .b = b, .c = c,
+        .lda = lda, .ldb = ldb, .ldc = ldc,
+        /* one vector across when N fits in it: half the padding waste */
+        .nv = n <= VL ? 1 : 2,
+    };
+    g.nr = g.nv * VL;
+    g.row_tiles = (m + MR - 1) / MR;
+    g.panels = (n + g.nr - 1) / g.nr;
+    g.panels_per_block = L2_BUDGET / (KC * g.nr * (int)sizeof(tg_real));
+    int packed = 0;
+    for (int q = 0; q < g.panels; q++)
+        packed |= panel_is_packed(&g, q);
+    if (packed)
+        g.bpack = bpack_reserve((size_t)g.panels * (size_t)k * (size_t)g.nr);
+
+    int nw = tg_get_threads();
+    const int units = g.row_tiles >= g.panels ? g.row_tiles : g.panels;
+    if ((long)m * n * k < THREAD_MIN_WORK)
+        nw = 1;
+    if (nw > units)
+        nw = units;
+
+#ifdef _OPENMP
+    if (nw > 1) {
+#pragma omp parallel num_threads(nw)
+        {
+#pragma omp for schedule(static)
+            for (int q = 0; q < g.panels; q++)
+                if (panel_is_packed(&g, q))
+                    pack_b_panel(&g, q);
+            run_share(&g, omp_get_num_threads(), omp_get_thread_num());
         }
         return;
     }
-    /* B^T: gather KBLOCK rows of op(B) = columns of B into a contiguous panel. */
-    tg_real panel[KBLOCK * 256];
-    for (int j0 = 0; j0 < n; j0 += 256) {
-        int nb = n - j0 < 256 ? n - j0 : 256;
-        for (int p0 = 0; p0 < k; p0 += KBLOCK) {
-            int kb = k - p0 < KBLOCK ? k - p0 : KBLOCK;
-            for (int p = 0; p < kb; p++)
-                for (int j = 0; j < nb; j++)
-                    panel[p * nb + j] = b[(long)(j0 + j) * ldb + p0 + p];
-            for (int i = 0; i < m; i++) {
-                tg_real *ci = c + (long)i * ldc + j0;
-                for (int p = 0; p < kb; p++) {
-                    int pp = p0 + p;
-                    tg_real aip = trans_a ? a[(long)pp * lda + i] : a[(long)i * lda + pp];
-                    if (aip != 0)
-                        row_update(nb, alpha * aip, panel + p * nb, ci);
-                }
-            }
-        }
-    }
+#endif
+    for (int q = 0; q < g.panels; q++)
+        if (panel_is_packed(&g, q))
+            pack_b_panel(&g, q);
+    run_share(&g, 1, 0);
 }

@@ -84,8 +84,9 @@ static inline void tg_steps_values(const char *label, const tg_real *v, tg_shape
 {
     char sh[TG_SHAPE_STR_LEN];
     tg_shape_str(shape, sh, sizeof sh);
-    if (shape.ndim <= 1) {
-        printf("  %-10s %-9s [", label, sh);
+    /* A vector, or a batch of one vector (1, n): one line. */
+    if (shape.ndim <= 1 || (shape.ndim == 2 && shape.dim[0] == 1)) {
+        printf("  %-12s %-9s [", label, sh);
         for (size_t k = 0; k < tg_shape_size(shape); k++)
             tg_steps_num(v[k]);
         printf(" ]\n");
@@ -93,7 +94,7 @@ static inline void tg_steps_values(const char *label, const tg_real *v, tg_shape
     }
     int rows = shape.dim[shape.ndim - 2], cols = shape.dim[shape.ndim - 1];
     size_t slices = tg_shape_size(shape) / ((size_t)rows * (size_t)cols);
-    printf("  %-10s %s\n", label, sh);
+    printf("  %-12s %s\n", label, sh);
     for (size_t q = 0; q < slices; q++) {
         if (slices > 1) {
             /* Name the slice by its leading indices: [n] or [n, h]. */
@@ -119,7 +120,7 @@ static inline void tg_steps_tensor(const char *label, const tg_tensor *t)
 static inline void tg_steps_grad(const char *label, const tg_tensor *t)
 {
     if (!t->grad) {
-        printf("  %-10s (no gradient)\n", label);
+        printf("  %-12s (no gradient)\n", label);
         return;
     }
     tg_steps_values(label, t->grad, t->shape);
