@@ -12,7 +12,11 @@
 #include "autograd/ops.h"
 #include "autograd/gradcheck.h"
 
+#include "layers/activation_layer.h"
+#include "layers/conv.h"
 #include "layers/dense.h"
+#include "layers/pool.h"
+#include "layers/reshape.h"
 #include "layers/gradcheck_layers.h"
 
 #endif

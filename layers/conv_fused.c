@@ -1,0 +1,125 @@
+/* The fused convolution: one op, im2col + GEMM forward, backward derived by
+ * hand (docs/conv.md).
+ *
+ * im2col lays every receptive field out as a row: with K = kh kw C_in,
+ *
+ *     cols[(n, i, j), (k, l, c)] = x[n, i s_h + k - p_h, j s_w + l - p_w, c]   (0 off the input)
+ *
+ * so that, with the kernel seen as a (K, C_out) matrix (its Keras layout
+ * already is, row-major), the whole convolution is one product
+ *
+ *     Y = cols W + b            Y: (N OH OW, C_out)
+ *
+ * and its gradients are those of a matrix product:
+ *
+ *     dW = cols^T dY,   db = sum over rows of dY,   dcols = dY W^T,
+ *
+ * then dx = col2im(dcols): each entry of dcols is added back to the input
+ * element it was copied from (an element read by several windows gets the
+ * sum). Everything lives in the tape's arena. */
+#include "layers/conv.h"
+
+#include <string.h>
+
+#include "autograd/gemm.h"
+
+typedef struct {
+    tg_conv2d_geometry g;
+    tg_real *cols;
+} conv_ctx;
+
+/* The offset in x of pixel (n, i s_h + k - p_h, j s_w + l - p_w), channel 0,
+ * or -1 when it falls in the padding. */
+static inline long field_pixel(const tg_conv2d_geometry *g, int n, int i, int j, int k, int l)
+{
+    const int r = i * g->h.stride - g->h.pad_before + k;
+    const int s = j * g->w.stride - g->w.pad_before + l;
+    if (r < 0 || r >= g->h.in || s < 0 || s >= g->w.in)
+        return -1;
+    return (((long)n * g->h.in + r) * g->w.in + s) * g->c_in;
+}
+
+/* cols[(n, i, j), (k, l, c)] = x[n, i s_h + k - p_h, j s_w + l - p_w, c], or 0 */
+static void im2col(const tg_conv2d_geometry *g, const tg_real *x, tg_real *cols)
+{
+    const int C = g->c_in;
+    tg_real *dst = cols;
+    for (int n = 0; n < g->n; n++)
+        for (int i = 0; i < g->h.out; i++)
+            for (int j = 0; j < g->w.out; j++)
+                for (int k = 0; k < g->h.size; k++)
+                    for (int l = 0; l < g->w.size; l++, dst += C) {
+                        const long at = field_pixel(g, n, i, j, k, l);
+                        for (int c = 0; c < C; c++)
+                            dst[c] = at < 0 ? 0 : x[at + c];
+                    }
+}
+
+/* The adjoint of im2col: every entry of dcols goes back to its pixel. */
+static void col2im_add(const tg_conv2d_geometry *g, const tg_real *dcols, tg_real *dx)
+{
+    const int C = g->c_in;
+    const tg_real *src = dcols;
+    for (int n = 0; n < g->n; n++)
+        for (int i = 0; i < g->h.out; i++)
+            for (int j = 0; j < g->w.out; j++)
+                for (int k = 0; k < g->h.size; k++)
+                    for (int l = 0; l < g->w.size; l++, src += C) {
+                        const long at = field_pixel(g, n, i, j, k, l);
+                        if (at >= 0)
+                            for (int c = 0; c < C; c++)
+                                dx[at + c] += src[c];
+                    }
+}
+
+static void conv2d_backward(tg_tape *tape, tg_node *node)
+{
+    const conv_ctx *ctx = node->ctx;
+    const tg_conv2d_geometry *g = &ctx->g;
+    const int rows = g->n * g->h.out * g->w.out;
+    const int K = g->h.size * g->w.size * g->c_in, F = g->c_out;
+    const tg_real *dY = node->out->grad, *W = node->in[1]->data;
+    tg_real *dx = tg_node_in_grad(tape, node, 0);
+    tg_real *dW = tg_node_in_grad(tape, node, 1);
+    tg_real *db = node->n_in > 2 ? tg_node_in_grad(tape, node, 2) : NULL;
+    /* dW = cols^T dY */
+    if (dW)
+        tg_gemm(1, 0, K, F, rows, 1, ctx->cols, K, dY, F, 1, dW, F);
+    /* db = sum over rows of dY */
+    if (db)
+        for (int r = 0; r < rows; r++)
+            for (int o = 0; o < F; o++)
+                db[o] += dY[(size_t)r * (size_t)F + (size_t)o];
+    /* dcols = dY W^T, dx = col2im(dcols) */
+    if (dx) {
+        tg_real *dcols = tg_tape_alloc(tape, (size_t)rows * (size_t)K * sizeof(tg_real));
+        tg_gemm(0, 1, rows, K, F, 1, dY, F, W, F, 0, dcols, K);
+        col2im_add(g, dcols, dx);
+    }
+}
+
+tg_tensor *tg_conv2d_fused(tg_tape *tape, tg_tensor *x, tg_tensor *kernel, tg_tensor *bias,
+                           const int strides[2], tg_padding padding)
+{
+    const tg_conv2d_geometry g =
+        tg_conv2d_geometry_of("conv2d_fused", x, kernel, bias, strides, padding);
+    const int rows = g.n * g.h.out * g.w.out;
+    const int K = g.h.size * g.w.size * g.c_in, F = g.c_out;
+    conv_ctx *ctx = tg_tape_alloc(tape, sizeof *ctx);
+    ctx->g = g;
+    ctx->cols = tg_tape_alloc(tape, (size_t)rows * (size_t)K * sizeof(tg_real));
+    im2col(&g, x->data, ctx->cols);
+
+    /* Y = cols W + b: Y starts as b in every row, then the GEMM adds cols W. */
+    tg_tensor *y = tg_tape_tensor(tape, TG_SHAPE(g.n, g.h.out, g.w.out, F));
+    if (bias)
+        for (int r = 0; r < rows; r++)
+            memcpy(y->data + (size_t)r * (size_t)F, bias->data, (size_t)F * sizeof(tg_real));
+    tg_gemm(0, 0, rows, F, K, 1, ctx->cols, K, kernel->data, F, bias ? 1 : 0, y->data, F);
+
+    tg_tensor *in[3] = {x, kernel, bias};
+    tg_node *node = tg_tape_record(tape, "conv2d_fused", y, in, bias ? 3 : 2, conv2d_backward);
+    if (node)
+        node->ctx = ctx;
+    return y;
+}

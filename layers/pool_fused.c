@@ -1,0 +1,69 @@
+/* The fused max-pool: one op. The forward keeps, for every output, the
+ * index in x of the element that won (the first maximum in window order);
+ * the backward routes each output's gradient there:
+ *
+ *     dx[argmax[n, i, j, c]] += dy[n, i, j, c]
+ *
+ * Elements in the padding are skipped, which is what padding with
+ * -infinity means. */
+#include "layers/pool.h"
+
+#include <limits.h>
+
+typedef struct {
+    int *argmax; /* one per output element: an index into x */
+} pool_ctx;
+
+static void maxpool2d_backward(tg_tape *tape, tg_node *node)
+{
+    const pool_ctx *ctx = node->ctx;
+    const tg_real *dy = node->out->grad;
+    tg_real *dx = tg_node_in_grad(tape, node, 0);
+    for (size_t k = 0; k < node->out->size; k++)
+        dx[ctx->argmax[k]] += dy[k];
+}
+
+tg_tensor *tg_maxpool2d_fused(tg_tape *tape, tg_tensor *x, const int pool[2],
+                              const int strides[2], tg_padding padding)
+{
+    const tg_pool2d_geometry g = tg_pool2d_geometry_of("maxpool2d_fused", x, pool, strides, padding);
+    if (x->size > INT_MAX)
+        tg_fatal("maxpool2d_fused: %zu input elements are more than an int indexes", x->size);
+    const int C = g.c;
+    tg_tensor *y = tg_tape_tensor(tape, TG_SHAPE(g.n, g.h.out, g.w.out, C));
+    int *argmax = tg_tape_alloc(tape, y->size * sizeof *argmax);
+    tg_real *yv = y->data;
+    int *arg = argmax;
+    for (int n = 0; n < g.n; n++)
+        for (int i = 0; i < g.h.out; i++)
+            for (int j = 0; j < g.w.out; j++, yv += C, arg += C) {
+                int first = 1;
+                for (int k = 0; k < g.h.size; k++) {
+                    const int r = i * g.h.stride - g.h.pad_before + k;
+                    if (r < 0 || r >= g.h.in)
+                        continue;
+                    for (int l = 0; l < g.w.size; l++) {
+                        const int s = j * g.w.stride - g.w.pad_before + l;
+                        if (s < 0 || s >= g.w.in)
+                            continue;
+                        const int at = ((n * g.h.in + r) * g.w.in + s) * C;
+                        const tg_real *xv = x->data + at;
+                        /* y = max(y, x_kl): only a strictly larger element
+                         * replaces, so a tie keeps the first. */
+                        for (int c = 0; c < C; c++)
+                            if (first || xv[c] > yv[c]) {
+                                yv[c] = xv[c];
+                                arg[c] = at + c;
+                            }
+                        first = 0;
+                    }
+                }
+            }
+    tg_node *node = tg_tape_record(tape, "maxpool2d_fused", y, &x, 1, maxpool2d_backward);
+    if (node) {
+        pool_ctx *ctx = tg_tape_alloc(tape, sizeof *ctx);
+        ctx->argmax = argmax;
+        node->ctx = ctx;
+    }
+    return y;
+}
