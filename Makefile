@@ -31,10 +31,18 @@ else ifneq ($(REAL),double)
   $(error REAL must be double or float)
 endif
 
+# BLAS=openblas: the benchmarks also time OpenBLAS, in the same run (the library never uses it).
+ifeq ($(BLAS),openblas)
+  BENCH_CPPFLAGS := -DTG_BENCH_OPENBLAS
+  BENCH_LIBS := -lopenblas
+  SUFFIX := $(SUFFIX)-openblas
+endif
+
 # BUILD_DIR=dir puts a variant somewhere else (so parallel work never shares objects).
 B := $(if $(BUILD_DIR),$(BUILD_DIR),build$(SUFFIX))
 CFLAGS ?=
-CFLAGS += $(CSTD) $(OPT) $(WARN)
+CFLAGS += $(CSTD) $(OPT) $(WARN) -fopenmp
+LDFLAGS += -fopenmp
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 LDLIBS := -lz -lm
@@ -79,8 +87,12 @@ $(B)/tests/%: $(B)/tests/%.o $(TEST_SUPPORT:%.c=$(B)/%.o) $(LIB)
 $(B)/tutorials/%: $(B)/tutorials/%.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(B)/bench/%.o: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(BENCH_CPPFLAGS) $(CFLAGS) -c $< -o $@
+
 $(B)/bench/%: $(B)/bench/%.o $(LIB)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(BENCH_LIBS) $(LDLIBS) -o $@
 
 # Every suite runs even when one fails; the exit status says if any did.
 # Every tutorial runs too (output in $(B)/tutorials/*.out) and must exit 0,
