@@ -62,7 +62,7 @@ TUTORIALS := $(TUTORIAL_SRC:tutorials/%.c=$(B)/tutorials/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all check asan debug install clean gradcheck valgrind demo tutorial docs
+.PHONY: all check asan debug install clean gradcheck valgrind demo tutorial docs data
 all: $(LIB) $(CLI) $(TESTS) $(TUTORIALS) $(BENCHES)
 
 $(B)/%.o: %.c
@@ -130,6 +130,15 @@ valgrind: $(TESTS)
 # The README's main job.
 demo: $(CLI)
 	$(CLI) gradcheck
+
+# The real data sets, from Debian's packages, without installing them (so
+# without their Python dependencies): unpacked under data/ (git-ignored),
+# where the library looks (train/data_path.h).
+DATA_DEBS := dataset-fashion-mnist python3-vega-datasets
+data:
+	mkdir -p data/deb
+	cd data/deb && apt-get download $(DATA_DEBS)
+	for f in data/deb/*.deb; do dpkg-deb -x $$f data; done
 
 debug:
 	$(MAKE) MODE=debug all

@@ -19,4 +19,12 @@
 #include "layers/reshape.h"
 #include "layers/gradcheck_layers.h"
 
+#include "train/csv.h"
+#include "train/data_path.h"
+#include "train/idx.h"
+#include "train/image_set.h"
+#include "train/scale.h"
+#include "train/series.h"
+#include "train/synthetic.h"
+
 #endif

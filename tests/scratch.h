@@ -1,0 +1,74 @@
+/* Scratch files for the reader tests: a fresh directory under the system's
+ * temporary directory ($TMPDIR, else P_tmpdir), files written byte by byte,
+ * all removed at the end. */
+#ifndef TG_TESTS_SCRATCH_H
+#define TG_TESTS_SCRATCH_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+typedef struct tg_scratch {
+    char dir[512];
+    char path[16][600];
+    int n;
+} tg_scratch;
+
+static inline void tg_scratch_open(tg_scratch *s)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(s->dir, sizeof s->dir, "%s/tapegrad_test_XXXXXX", base && *base ? base : P_tmpdir);
+    ck_assert_ptr_nonnull(mkdtemp(s->dir));
+    s->n = 0;
+}
+
+/* dir/name, remembered for removal; the file itself is not created. */
+static inline const char *tg_scratch_path(tg_scratch *s, const char *name)
+{
+    ck_assert_int_lt(s->n, 16);
+    char path[sizeof s->path[0]];
+    snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    memcpy(s->path[s->n], path, sizeof path);
+    return s->path[s->n++];
+}
+
+/* Writes n bytes to dir/name, gzip-compressed when gz; returns the path. */
+static inline const char *tg_scratch_write(tg_scratch *s, const char *name, const void *bytes,
+                                           size_t n, int gz)
+{
+    const char *path = tg_scratch_path(s, name);
+    if (gz) {
+        gzFile f = gzopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(gzwrite(f, bytes, (unsigned)n), (int)n);
+        ck_assert_int_eq(gzclose(f), Z_OK);
+    } else {
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(bytes, 1, n, f), n);
+        fclose(f);
+    }
+    return path;
+}
+
+static inline void tg_scratch_close(tg_scratch *s)
+{
+    for (int i = 0; i < s->n; i++)
+        remove(s->path[i]);
+    rmdir(s->dir);
+}
+
+/* The status failed and its message holds every one of the pieces. */
+#define tg_ck_assert_error(st, ...)                                                               \
+    do {                                                                                          \
+        ck_assert_msg(!tg_is_ok(&(st)), "expected an error, got success");                        \
+        const char *tg_pieces_[] = {__VA_ARGS__};                                                 \
+        for (size_t tg_i_ = 0; tg_i_ < sizeof tg_pieces_ / sizeof tg_pieces_[0]; tg_i_++)         \
+            ck_assert_msg(strstr((st).msg, tg_pieces_[tg_i_]) != NULL,                            \
+                          "message \"%s\" lacks \"%s\"", (st).msg, tg_pieces_[tg_i_]);            \
+    } while (0)
+
+#endif

@@ -1,0 +1,167 @@
+/* The CSV reader on small files written here: column types, text kept,
+ * quotes, line ends, and every malformed case with file and line named. */
+#include <check.h>
+#include <string.h>
+
+#include "tests/scratch.h"
+#include "tests/support.h"
+#include "train/csv.h"
+
+static tg_status read_text(tg_scratch *s, const char *text, const char **path, tg_csv *csv)
+{
+    *path = tg_scratch_write(s, "t.csv", text, strlen(text), 0);
+    return tg_csv_read(*path, csv);
+}
+
+START_TEST(test_csv_weather_like)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    const char *path;
+    tg_csv csv;
+    tg_status st = read_text(&s,
+                             "date,precipitation,temp_max,weather\n"
+                             "2012/01/01,0.0,12.8,drizzle\n"
+                             "2012/01/02,10.9,-1.5e1,rain\n"
+                             "2012/01/03,0.8,11,rain\n",
+                             &path, &csv);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    ck_assert_int_eq(csv.cols, 4);
+    ck_assert_uint_eq(csv.rows, 3);
+    const tg_csv_column *date = tg_csv_find(&csv, "date");
+    ck_assert_ptr_nonnull(date);
+    ck_assert(!date->numeric);
+    ck_assert_str_eq(date->text[1], "2012/01/02");
+    const double *tmax;
+    st = tg_csv_numeric(&csv, path, "temp_max", &tmax);
+    ck_assert(tg_is_ok(&st));
+    tg_ck_assert_close(tmax[0], 12.8, 0);
+    tg_ck_assert_close(tmax[1], -15, 0);
+    tg_ck_assert_close(tmax[2], 11, 0);
+    ck_assert_str_eq(tg_csv_find(&csv, "weather")->text[2], "rain");
+    st = tg_csv_numeric(&csv, path, "weather", &tmax);
+    tg_ck_assert_error(st, path, "'weather' is text");
+    st = tg_csv_numeric(&csv, path, "wind", &tmax);
+    tg_ck_assert_error(st, path, "no column 'wind'");
+    ck_assert_ptr_null(tg_csv_find(&csv, "wind"));
+    tg_csv_free(&csv);
+    tg_scratch_close(&s);
+}
+END_TEST
+
+/* CRLF line ends, a quoted field with a comma and an escaped quote, an
+ * empty line, no newline at the end. */
+START_TEST(test_csv_quotes_and_line_ends)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    const char *path;
+    tg_csv csv;
+    tg_status st = read_text(&s,
+                             "symbol,date,price\r\n"
+                             "MSFT,\"Jan 1, 2000\",39.81\r\n"
+                             "\r\n"
+                             "\"say \"\"hi\"\"\",Feb 1 2000,\"36.35\"",
+                             &path, &csv);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    ck_assert_uint_eq(csv.rows, 2);
+    ck_assert_str_eq(csv.col[1].text[0], "Jan 1, 2000");
+    ck_assert_str_eq(csv.col[0].text[1], "say \"hi\"");
+    ck_assert(csv.col[2].numeric);
+    tg_ck_assert_close(csv.col[2].num[1], 36.35, 0);
+    tg_csv_free(&csv);
+    tg_scratch_close(&s);
+}
+END_TEST
+
+START_TEST(test_csv_header_only)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    const char *path;
+    tg_csv csv;
+    tg_status st = read_text(&s, "a,b\n", &path, &csv);
+    ck_assert(tg_is_ok(&st));
+    ck_assert_int_eq(csv.cols, 2);
+    ck_assert_uint_eq(csv.rows, 0);
+    ck_assert_str_eq(csv.col[1].name, "b");
+    tg_csv_free(&csv);
+    tg_scratch_close(&s);
+}
+END_TEST
+
+static void expect_error(const char *text, const char *piece)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    const char *path;
+    tg_csv csv;
+    tg_status st = read_text(&s, text, &path, &csv);
+    tg_ck_assert_error(st, path, piece);
+    ck_assert_int_eq(csv.cols, 0);
+    ck_assert_ptr_null(csv.col);
+    tg_scratch_close(&s);
+}
+
+START_TEST(test_csv_missing_file)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    const char *path = tg_scratch_path(&s, "absent.csv");
+    tg_csv csv;
+    tg_status st = tg_csv_read(path, &csv);
+    tg_ck_assert_error(st, path, "cannot open");
+    tg_scratch_close(&s);
+}
+END_TEST
+
+START_TEST(test_csv_empty) { expect_error("", "empty file"); }
+END_TEST
+
+START_TEST(test_csv_blank_lines_only) { expect_error("\n\r\n\n", "empty file"); }
+END_TEST
+
+START_TEST(test_csv_too_few)
+{
+    expect_error("d,x,y\n2012/01/01,1,2\n2012/01/02,3\n",
+                 "line 3: 2 fields, the header has 3 (too few)");
+}
+END_TEST
+
+START_TEST(test_csv_too_many)
+{
+    expect_error("d,x\na,1\nb,2\n\nc,3,4\n", "line 5: 3 fields, the header has 2 (too many)");
+}
+END_TEST
+
+/* Text in a column the first row made numeric, texts already read are freed. */
+START_TEST(test_csv_not_a_number)
+{
+    expect_error("d,temp,w\nx,1.5,a\ny,2,b\nz,abc,c\n",
+                 "line 4: column 'temp' is not a number: 'abc'");
+}
+END_TEST
+
+START_TEST(test_csv_empty_number)
+{
+    expect_error("d,temp\nx,1.5\ny,\n", "line 3: column 'temp' is not a number: ''");
+}
+END_TEST
+
+Suite *tg_test_suite(void)
+{
+    Suite *s = suite_create("csv");
+    TCase *tc = tcase_create("csv");
+    tcase_add_test(tc, test_csv_weather_like);
+    tcase_add_test(tc, test_csv_quotes_and_line_ends);
+    tcase_add_test(tc, test_csv_header_only);
+    tcase_add_test(tc, test_csv_missing_file);
+    tcase_add_test(tc, test_csv_empty);
+    tcase_add_test(tc, test_csv_blank_lines_only);
+    tcase_add_test(tc, test_csv_too_few);
+    tcase_add_test(tc, test_csv_too_many);
+    tcase_add_test(tc, test_csv_not_a_number);
+    tcase_add_test(tc, test_csv_empty_number);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,243 @@
+#include "train/csv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Whole file in memory, NUL-terminated: the vega files are a few hundred KB. */
+static tg_status slurp(const char *path, char **text, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return tg_status_error("%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *buf = tg_xmalloc(cap, "tg_csv_read");
+    for (;;) {
+        if (n + 1 >= cap) {
+            cap *= 2;
+            char *grown = realloc(buf, cap);
+            if (!grown) {
+                free(buf);
+                fclose(f);
+                return tg_status_error("%s: out of memory reading %zu bytes", path, cap);
+            }
+            buf = grown;
+        }
+        size_t r = fread(buf + n, 1, cap - 1 - n, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return tg_status_error("%s: read error", path);
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return tg_status_ok();
+}
+
+/* Splits one line (without its end) into fields, in place: each field is
+ * unquoted and NUL-terminated. Returns the number of fields; only the first
+ * max are stored (the others are still counted). */
+static int split_fields(char *line, char **field, int max)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        char *start = p, *w = p;
+        if (*p == '"') {
+            p++;
+            while (*p) {
+                if (*p == '"' && p[1] == '"') {
+                    *w++ = '"';
+                    p += 2;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else {
+                    *w++ = *p++;
+                }
+            }
+            while (*p && *p != ',')
+                *w++ = *p++;
+        } else {
+            while (*p && *p != ',')
+                p++;
+            w = p;
+        }
+        char sep = *p;
+        *w = '\0';
+        if (n < max)
+            field[n] = start;
+        n++;
+        if (sep != ',')
+            return n;
+        p++;
+    }
+}
+
+static char *copy_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(tg_xmalloc(n, "tg_csv_read"), s, n);
+}
+
+static int parse_number(const char *s, double *v)
+{
+    char *end;
+    while (*s == ' ')
+        s++;
+    if (!*s)
+        return 0;
+    errno = 0;
+    *v = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    return *end == '\0' && errno != ERANGE;
+}
+
+void tg_csv_free(tg_csv *csv)
+{
+    for (int c = 0; c < csv->cols; c++) {
+        tg_csv_column *col = &csv->col[c];
+        free(col->name);
+        free(col->num);
+        if (col->text)
+            for (size_t r = 0; r < csv->rows; r++)
+                free(col->text[r]);
+        free(col->text);
+    }
+    free(csv->col);
+    memset(csv, 0, sizeof *csv);
+}
+
+/* Grows every column to hold `cap` rows. */
+static void reserve(tg_csv *csv, size_t cap)
+{
+    for (int c = 0; c < csv->cols; c++) {
+        tg_csv_column *col = &csv->col[c];
+        if (col->numeric) {
+            double *grown = realloc(col->num, cap * sizeof *grown);
+            if (!grown)
+                tg_fatal("tg_csv_read: out of memory for %zu rows", cap);
+            col->num = grown;
+        } else {
+            char **grown = realloc(col->text, cap * sizeof *grown);
+            if (!grown)
+                tg_fatal("tg_csv_read: out of memory for %zu rows", cap);
+            col->text = grown;
+        }
+    }
+}
+
+static char *next_line(char **cursor)
+{
+    char *line = *cursor;
+    if (!*line)
+        return NULL;
+    char *end = strchr(line, '\n');
+    if (end) {
+        *cursor = end + 1;
+        *end = '\0';
+    } else {
+        *cursor = line + strlen(line);
+        end = *cursor;
+    }
+    if (end > line && end[-1] == '\r')
+        end[-1] = '\0';
+    return line;
+}
+
+tg_status tg_csv_read(const char *path, tg_csv *out)
+{
+    memset(out, 0, sizeof *out);
+    char *text = NULL;
+    size_t len = 0;
+    tg_status st = slurp(path, &text, &len);
+    if (!tg_is_ok(&st))
+        return st;
+    char *cursor = text, *line;
+    size_t lineno = 0;
+    do {
+        line = next_line(&cursor);
+        lineno++;
+    } while (line && !*line);
+    if (!line) {
+        free(text);
+        return tg_status_error("%s: empty file (no header line)", path);
+    }
+    int most = 1;
+    for (const char *p = line; *p; p++)
+        most += *p == ',';
+    char **field = tg_xmalloc((size_t)most * sizeof *field, "tg_csv_read");
+    int ncols = split_fields(line, field, most);
+    out->cols = ncols;
+    out->col = tg_xcalloc((size_t)ncols, sizeof *out->col, "tg_csv_read");
+    for (int c = 0; c < ncols; c++)
+        out->col[c].name = copy_string(field[c]);
+
+    size_t cap = 0;
+    while ((line = next_line(&cursor))) {
+        lineno++;
+        if (!*line)
+            continue;
+        int n = split_fields(line, field, ncols);
+        if (n != ncols) {
+            st = tg_status_error("%s: line %zu: %d fields, the header has %d (%s)", path, lineno,
+                                 n, ncols, n < ncols ? "too few" : "too many");
+            break;
+        }
+        if (out->rows == 0)
+            for (int c = 0; c < ncols; c++) {
+                double v;
+                out->col[c].numeric = parse_number(field[c], &v);
+            }
+        if (out->rows == cap) {
+            cap = cap ? cap * 2 : 256;
+            reserve(out, cap);
+        }
+        /* Numbers first, text after: a bad number leaves no half-copied row. */
+        for (int c = 0; c < ncols && tg_is_ok(&st); c++) {
+            tg_csv_column *col = &out->col[c];
+            if (col->numeric && !parse_number(field[c], &col->num[out->rows]))
+                st = tg_status_error("%s: line %zu: column '%s' is not a number: '%s'", path,
+                                     lineno, col->name, field[c]);
+        }
+        if (!tg_is_ok(&st))
+            break;
+        for (int c = 0; c < ncols; c++)
+            if (!out->col[c].numeric)
+                out->col[c].text[out->rows] = copy_string(field[c]);
+        out->rows++;
+    }
+    free(field);
+    free(text);
+    if (!tg_is_ok(&st))
+        tg_csv_free(out);
+    return st;
+}
+
+const tg_csv_column *tg_csv_find(const tg_csv *csv, const char *name)
+{
+    for (int c = 0; c < csv->cols; c++)
+        if (strcmp(csv->col[c].name, name) == 0)
+            return &csv->col[c];
+    return NULL;
+}
+
+tg_status tg_csv_numeric(const tg_csv *csv, const char *path, const char *name,
+                         const double **values)
+{
+    const tg_csv_column *col = tg_csv_find(csv, name);
+    if (!col)
+        return tg_status_error("%s: no column '%s'", path, name);
+    if (!col->numeric)
+        return tg_status_error("%s: column '%s' is text, not numbers", path, name);
+    *values = col->num;
+    return tg_status_ok();
+}
