@@ -80,12 +80,17 @@ static inline void tg_steps_num(double v)
 
 /* Up to 4-D values in aligned rows: a vector on one line, a matrix row by
  * row, a 3-D or 4-D tensor as its 2-D slices (the last two axes). */
-static inline void tg_steps_values(const char *label, const tg_real *v, tg_shape shape)
+static inline void tg_steps_values(const char *label, const tg_real *v, tg_shape full)
 {
     char sh[TG_SHAPE_STR_LEN];
-    tg_shape_str(shape, sh, sizeof sh);
-    /* A vector, or a batch of one vector (1, n): one line. */
-    if (shape.ndim <= 1 || (shape.ndim == 2 && shape.dim[0] == 1)) {
+    tg_shape_str(full, sh, sizeof sh);
+    /* Axes of length 1 only cost lines: lay the values out without them
+     * ((1, 6, 1) prints as one row), the label keeps the real shape. */
+    tg_shape shape = {0, {0}};
+    for (int d = 0; d < full.ndim; d++)
+        if (full.dim[d] != 1)
+            shape.dim[shape.ndim++] = full.dim[d];
+    if (shape.ndim <= 1) {
         printf("  %-12s %-9s [", label, sh);
         for (size_t k = 0; k < tg_shape_size(shape); k++)
             tg_steps_num(v[k]);
@@ -214,6 +219,18 @@ static inline int tg_steps_gradients(tg_steps *s, const char *name, tg_gradcheck
                r.input[i].checked, r.input[i].skipped);
     printf("    %s: max rel err %.1e <= rtol %.0e\n", r.passed ? "PASS" : "FAIL", r.max_rel_err,
            r.rtol);
+    s->checks++;
+    s->failed += !r.passed;
+    return r.passed;
+}
+
+/* tg_gradcheck on every element of every input, as one line and one check. */
+static inline int tg_steps_gradcheck(tg_steps *s, const char *name, tg_gradcheck_fn f, void *ctx,
+                                     tg_tensor *const *inputs, int n)
+{
+    tg_gradcheck_report r = tg_gradcheck(f, ctx, inputs, n, NULL);
+    printf("  gradcheck %-28s %s  max rel err %.1e  (%zu checked, %zu skipped at a kink)\n", name,
+           r.passed ? "PASS" : "FAIL", r.max_rel_err, r.checked, r.skipped);
     s->checks++;
     s->failed += !r.passed;
     return r.passed;
