@@ -1,0 +1,37 @@
+/* The LSTM layer's struct, shared by the files that implement it (lstm.c:
+ * layer and reference path, lstm_fused.c: fused op, lstm_keras.c: Keras
+ * packing). Not part of the public API: users see a tg_layer. */
+#ifndef TG_LSTM_LAYER_H
+#define TG_LSTM_LAYER_H
+
+#include "layers/lstm.h"
+
+/* Gate order i, f, c, o: Keras's, in every packed tensor. */
+enum { TG_GATE_I = 0, TG_GATE_F, TG_GATE_C, TG_GATE_O, TG_GATES };
+
+typedef struct tg_lstm_layer {
+    tg_layer base;
+    tg_lstm_opts opts;
+    int D, H;
+    /* Views into base.params, by gate; W_c[g] is NULL when absent. */
+    tg_tensor *W_x[TG_GATES]; /* W_xi W_xf W_xc W_xo: (D, H) */
+    tg_tensor *W_h[TG_GATES]; /* W_hi W_hf W_hc W_ho: (H, H) */
+    tg_tensor *W_c[TG_GATES]; /* W_ci W_cf W_cc W_co: (H) diagonal, (H, H) full */
+    tg_tensor *b[TG_GATES];   /* b_i b_f b_c b_o: (H) */
+} tg_lstm_layer;
+
+/* The layer behind a tg_layer; stops if it is not a built LSTM. */
+tg_lstm_layer *tg_lstm_layer_of(const tg_layer *layer, const char *op);
+
+/* Packed (rows, 4H) weights, the gates side by side in the order i, f, c, o,
+ * to and from the four per-gate (rows, H) tensors (lstm.c). */
+void tg_lstm_pack_gates(tg_tensor *const gate[TG_GATES], int rows, int H, tg_real *packed);
+void tg_lstm_unpack_gates(const tg_real *packed, int rows, int H, tg_tensor *const gate[TG_GATES]);
+
+/* The fused op: every h_t and c_t of the sequence x (N, T, D) from h0, c0
+ * (N, H) (NULL: zeros) as one tape tensor of shape (2, N, T, H): [0] holds
+ * h_1..h_T, [1] holds c_1..c_T. One node; backward by hand (lstm_fused.c). */
+tg_tensor *tg_lstm_fused_states(tg_lstm_layer *l, tg_tape *tape, tg_tensor *x, tg_tensor *h0,
+                                tg_tensor *c0);
+
+#endif
