@@ -83,7 +83,8 @@ static void bind(tg_optimizer *opt, tg_tensor *const *params, int n)
         for (int i = 0; same && i < n; i++)
             same = params[i]->size == opt->sizes[i];
         if (!same)
-            tg_fatal("optimizer %s: stepped with %d parameters, but its state is for %d other ones",
+            tg_fatal("optimizer %s: stepped with %d parameters that do not match the %d "
+                     "its state was made for",
                      tg_optimizer_name(opt), n, opt->n_params);
         return;
     }

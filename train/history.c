@@ -1,0 +1,200 @@
+#include "train/history.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tg_history_init(tg_history *h, int n_metrics, const char *const *metric_names, int has_val)
+{
+    if (n_metrics < 0 || n_metrics > TG_HISTORY_MAX_METRICS)
+        tg_fatal("history: %d metrics, at most %d", n_metrics, TG_HISTORY_MAX_METRICS);
+    memset(h, 0, sizeof *h);
+    h->n_metrics = n_metrics;
+    h->has_val = has_val;
+    for (int i = 0; i < n_metrics; i++)
+        snprintf(h->metric_names[i], TG_HISTORY_NAME_LEN, "%s", metric_names[i]);
+}
+
+static double *grow(double *a, int cap)
+{
+    double *b = realloc(a, (size_t)cap * sizeof *b);
+    if (!b)
+        tg_fatal("history: out of memory for %d epochs", cap);
+    return b;
+}
+
+void tg_history_append(tg_history *h, double loss, double val_loss, const double *metrics,
+                       const double *val_metrics, double seconds)
+{
+    if (h->n_epochs == h->cap) {
+        h->cap = h->cap ? 2 * h->cap : 16;
+        h->loss = grow(h->loss, h->cap);
+        h->val_loss = grow(h->val_loss, h->cap);
+        h->seconds = grow(h->seconds, h->cap);
+        for (int i = 0; i < h->n_metrics; i++) {
+            h->metric[i] = grow(h->metric[i], h->cap);
+            h->val_metric[i] = grow(h->val_metric[i], h->cap);
+        }
+    }
+    const int e = h->n_epochs++;
+    h->loss[e] = loss;
+    h->val_loss[e] = h->has_val ? val_loss : NAN;
+    h->seconds[e] = seconds;
+    for (int i = 0; i < h->n_metrics; i++) {
+        h->metric[i][e] = metrics[i];
+        h->val_metric[i][e] = h->has_val ? val_metrics[i] : NAN;
+    }
+}
+
+void tg_history_free(tg_history *h)
+{
+    free(h->loss);
+    free(h->val_loss);
+    free(h->seconds);
+    for (int i = 0; i < h->n_metrics; i++) {
+        free(h->metric[i]);
+        free(h->val_metric[i]);
+    }
+    memset(h, 0, sizeof *h);
+}
+
+/* An empty field for a missing value (no validation data). */
+static void put(FILE *f, double v)
+{
+    if (isnan(v))
+        fputc(',', f);
+    else
+        fprintf(f, ",%.17g", v);
+}
+
+tg_status tg_history_save_csv(const tg_history *h, const char *path)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return tg_status_error("history %s: path too long", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return tg_status_error("history %s: cannot write: %s", tmp, strerror(errno));
+    fprintf(f, "epoch,loss,val_loss");
+    for (int i = 0; i < h->n_metrics; i++)
+        fprintf(f, ",%s,val_%s", h->metric_names[i], h->metric_names[i]);
+    fprintf(f, ",seconds\n");
+    for (int e = 0; e < h->n_epochs; e++) {
+        fprintf(f, "%d", e + 1);
+        put(f, h->loss[e]);
+        put(f, h->val_loss[e]);
+        for (int i = 0; i < h->n_metrics; i++) {
+            put(f, h->metric[i][e]);
+            put(f, h->val_metric[i][e]);
+        }
+        fprintf(f, ",%.6f\n", h->seconds[e]);
+    }
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        tg_status s = tg_status_error("history %s: write failed: %s", path, strerror(errno));
+        remove(tmp);
+        return s;
+    }
+    return tg_status_ok();
+}
+
+/* Splits line (modified in place) at commas; returns the number of fields. */
+static int split(char *line, char **field, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = 0;
+    for (char *p = line;; p++) {
+        if (n == max)
+            return max + 1;
+        field[n++] = p;
+        p = strchr(p, ',');
+        if (!p)
+            return n;
+        *p = 0;
+    }
+}
+
+#define MAX_FIELDS (4 + 2 * TG_HISTORY_MAX_METRICS)
+
+/* A number, or NAN for an empty field; -1 on anything else. */
+static int parse_value(const char *s, double *v)
+{
+    if (!*s) {
+        *v = NAN;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    return *end || errno ? -1 : 0;
+}
+
+static tg_status parse_header(tg_history *h, char *line, const char *path)
+{
+    char *f[MAX_FIELDS + 1];
+    int n = split(line, f, MAX_FIELDS);
+    if (n < 4 || n > MAX_FIELDS || (n - 4) % 2 || strcmp(f[0], "epoch") || strcmp(f[1], "loss") ||
+        strcmp(f[2], "val_loss") || strcmp(f[n - 1], "seconds"))
+        return tg_status_error("history %s: the header is not epoch,loss,val_loss,"
+                               "[metric,val_metric,...,]seconds",
+                               path);
+    const char *names[TG_HISTORY_MAX_METRICS];
+    for (int i = 0; i < (n - 4) / 2; i++) {
+        names[i] = f[3 + 2 * i];
+        if (strncmp(f[4 + 2 * i], "val_", 4) || strcmp(f[4 + 2 * i] + 4, names[i]) ||
+            strlen(names[i]) >= TG_HISTORY_NAME_LEN)
+            return tg_status_error("history %s: column %s is not followed by val_%s", path,
+                                   names[i], names[i]);
+    }
+    tg_history_init(h, (n - 4) / 2, names, 0);
+    return tg_status_ok();
+}
+
+tg_status tg_history_load_csv(tg_history *h, const char *path)
+{
+    memset(h, 0, sizeof *h);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return tg_status_error("history %s: cannot open: %s", path, strerror(errno));
+    char line[4096];
+    tg_status s = tg_status_ok();
+    if (!fgets(line, sizeof line, fp))
+        s = tg_status_error("history %s: empty file", path);
+    else
+        s = parse_header(h, line, path);
+    for (int row = 2; tg_is_ok(&s) && fgets(line, sizeof line, fp); row++) {
+        char *f[MAX_FIELDS + 1];
+        const int want = 4 + 2 * h->n_metrics;
+        if (split(line, f, MAX_FIELDS) != want) {
+            s = tg_status_error("history %s: line %d does not have %d fields", path, row, want);
+            break;
+        }
+        double v[MAX_FIELDS];
+        for (int i = 0; i < want && tg_is_ok(&s); i++)
+            if (parse_value(f[i], &v[i]) || (i < 2 && isnan(v[i])))
+                s = tg_status_error("history %s: line %d: '%s' is not a number", path, row, f[i]);
+        if (!tg_is_ok(&s))
+            break;
+        if (!isnan(v[2]))
+            h->has_val = 1;
+        double metric[TG_HISTORY_MAX_METRICS], val_metric[TG_HISTORY_MAX_METRICS];
+        for (int i = 0; i < h->n_metrics; i++) {
+            metric[i] = v[3 + 2 * i];
+            val_metric[i] = v[4 + 2 * i];
+        }
+        /* Appended with has_val set, so missing values stay NAN either way. */
+        const int has_val = h->has_val;
+        h->has_val = 1;
+        tg_history_append(h, v[1], v[2], metric, val_metric, v[want - 1]);
+        h->has_val = has_val;
+    }
+    fclose(fp);
+    if (tg_is_ok(&s) && h->n_epochs == 0)
+        s = tg_status_error("history %s: no epochs", path);
+    if (!tg_is_ok(&s))
+        tg_history_free(h);
+    return s;
+}
