@@ -1,0 +1,208 @@
+/* Checkpoints: an exact round trip; a truncated, garbled or mismatched file
+ * refused with the model untouched. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "layers/dense.h"
+#include "layers/lstm.h"
+#include "tests/support.h"
+#include "train/checkpoint.h"
+
+static char dir[256];
+
+static void make_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/tg_ckpt_XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static tg_model *small_model(uint64_t seed, int units)
+{
+    tg_model *m = tg_model_new(TG_SHAPE(5, 3), seed);
+    tg_model_add(m, tg_lstm((tg_lstm_opts){.units = 4, .return_sequences = 1}));
+    tg_model_add(m, tg_dense(units, TG_RELU));
+    tg_model_add(m, tg_dense(1, TG_SIGMOID));
+    return m;
+}
+
+static int same_weights(const tg_model *a, const tg_model *b)
+{
+    if (a->n_params != b->n_params)
+        return 0;
+    for (int i = 0; i < a->n_params; i++)
+        if (memcmp(a->params[i]->data, b->params[i]->data, a->params[i]->size * sizeof(tg_real)))
+            return 0;
+    return 1;
+}
+
+static void path_in_dir(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s", dir, name);
+}
+
+START_TEST(round_trip_is_exact)
+{
+    make_dir();
+    char path[300];
+    path_in_dir(path, sizeof path, "model.ckpt");
+    tg_model *a = small_model(1, 6), *b = small_model(2, 6);
+    ck_assert(!same_weights(a, b));
+    tg_status s = tg_model_save(a, path);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    s = tg_model_load(b, path);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    ck_assert(same_weights(a, b));
+    char tmp[320];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    ck_assert_int_ne(access(tmp, F_OK), 0); /* renamed into place */
+    /* tar can list it: one entry per parameter, named layer/param.npy */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "tar tf '%s' | grep -qx 'dense_1/kernel.npy'", path);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "test $(tar tf '%s' | wc -l) -eq %d", path, a->n_params);
+    ck_assert_int_eq(system(cmd), 0);
+    tg_model_free(a);
+    tg_model_free(b);
+    remove_dir();
+}
+END_TEST
+
+/* Saves a's weights, lets edit() damage the file, and loads into b. */
+static tg_status load_damaged(void (*edit)(const char *path), tg_model *b)
+{
+    char path[300];
+    path_in_dir(path, sizeof path, "model.ckpt");
+    tg_model *a = small_model(1, 6);
+    tg_status s = tg_model_save(a, path);
+    ck_assert(tg_is_ok(&s));
+    tg_model_free(a);
+    if (edit)
+        edit(path);
+    return tg_model_load(b, path);
+}
+
+static void truncate_to(const char *path, long keep)
+{
+    ck_assert_int_eq(truncate(path, keep), 0);
+}
+
+static void cut_end(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    truncate_to(path, n - 700); /* into the last entry */
+}
+
+static void cut_middle(const char *path)
+{
+    truncate_to(path, 1000); /* inside the first entry's data */
+}
+
+static void cut_end_blocks(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    truncate_to(path, n - 512); /* one of the two closing zero blocks */
+}
+
+static void garble_header(const char *path)
+{
+    FILE *f = fopen(path, "r+b");
+    fseek(f, 3, SEEK_SET);
+    fputc('#', f);
+    fclose(f);
+}
+
+static void assert_refused(void (*edit)(const char *path), const char *why)
+{
+    make_dir();
+    tg_model *b = small_model(2, 6), *b0 = small_model(2, 6);
+    tg_status s = load_damaged(edit, b);
+    ck_assert_msg(!tg_is_ok(&s), "accepted a damaged checkpoint (%s)", why);
+    ck_assert_msg(strstr(s.msg, why), "message '%s' does not say '%s'", s.msg, why);
+    ck_assert(same_weights(b, b0)); /* untouched */
+    tg_model_free(b);
+    tg_model_free(b0);
+    remove_dir();
+}
+
+START_TEST(truncated_is_refused)
+{
+    assert_refused(cut_end, "truncated");
+    assert_refused(cut_middle, "truncated");
+    assert_refused(cut_end_blocks, "truncated");
+}
+END_TEST
+
+START_TEST(garbage_is_refused)
+{
+    assert_refused(garble_header, "bad tar header");
+}
+END_TEST
+
+START_TEST(mismatched_shape_is_refused)
+{
+    make_dir();
+    tg_model *b = small_model(2, 7), *b0 = small_model(2, 7);
+    tg_status s = load_damaged(NULL, b);
+    ck_assert(!tg_is_ok(&s));
+    ck_assert_msg(strstr(s.msg, "dense/kernel.npy has shape (4, 6), the model's is (4, 7)"), "%s",
+                  s.msg);
+    ck_assert(same_weights(b, b0));
+    tg_model_free(b);
+    tg_model_free(b0);
+    remove_dir();
+}
+END_TEST
+
+START_TEST(mismatched_names_are_refused)
+{
+    make_dir();
+    /* a model with one Dense fewer: the file has an entry it lacks */
+    tg_model *b = tg_model_new(TG_SHAPE(5, 3), 2);
+    tg_model_add(b, tg_lstm((tg_lstm_opts){.units = 4, .return_sequences = 1}));
+    tg_model_add(b, tg_dense(6, TG_RELU));
+    tg_status s = load_damaged(NULL, b);
+    ck_assert(!tg_is_ok(&s));
+    ck_assert_msg(strstr(s.msg, "dense_1/kernel.npy matches no parameter"), "%s", s.msg);
+    tg_model_free(b);
+    /* a model with one Dense more: an entry is missing */
+    b = small_model(2, 6);
+    tg_model_add(b, tg_dense(1, TG_SIGMOID));
+    s = load_damaged(NULL, b);
+    ck_assert_msg(!tg_is_ok(&s) && strstr(s.msg, "no entry dense_2/kernel.npy"), "%s", s.msg);
+    tg_model_free(b);
+    tg_status missing = tg_model_load(b = small_model(1, 6), "/nonexistent/model.ckpt");
+    ck_assert(!tg_is_ok(&missing) && strstr(missing.msg, "cannot open"));
+    tg_model_free(b);
+    remove_dir();
+}
+END_TEST
+
+Suite *tg_test_suite(void)
+{
+    Suite *s = suite_create("checkpoint");
+    TCase *tc = tcase_create("checkpoint");
+    tcase_add_test(tc, round_trip_is_exact);
+    tcase_add_test(tc, truncated_is_refused);
+    tcase_add_test(tc, garbage_is_refused);
+    tcase_add_test(tc, mismatched_shape_is_refused);
+    tcase_add_test(tc, mismatched_names_are_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}

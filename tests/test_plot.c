@@ -1,0 +1,167 @@
+/* History CSV round trip, and a real gnuplot run: the PNG exists, is a PNG
+ * of the requested size (its IHDR says so) and the text plot has curves. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/support.h"
+#include "train/history.h"
+#include "train/plot.h"
+
+static char dir[256];
+
+static void make_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/tg_plot_XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* A falling loss, a rising accuracy: 12 epochs. */
+static void write_history(const char *path, int has_val)
+{
+    const char *names[] = {"accuracy"};
+    tg_history h;
+    tg_history_init(&h, 1, names, has_val);
+    for (int e = 0; e < 12; e++) {
+        double acc = 1 - exp(-0.3 * e), val_acc = acc * 0.9;
+        tg_history_append(&h, exp(-0.25 * e), 1.1 * exp(-0.2 * e), &acc, &val_acc, 0.125);
+    }
+    tg_status s = tg_history_save_csv(&h, path);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    tg_history_free(&h);
+}
+
+START_TEST(history_csv_round_trip)
+{
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/h.csv", dir);
+    const char *names[] = {"accuracy", "mae"};
+    tg_history h, r;
+    tg_history_init(&h, 2, names, 1);
+    double m1[2] = {0.25, 1.0 / 3}, v1[2] = {0.5, 2.0 / 7};
+    tg_history_append(&h, 0.1 + 0.2, 1e-300, m1, v1, 1.5);
+    tg_history_append(&h, 2.0 / 3, 0.125, v1, m1, 2);
+    tg_status s = tg_history_save_csv(&h, path);
+    ck_assert(tg_is_ok(&s));
+    FILE *f = fopen(path, "r");
+    char header[200];
+    ck_assert_ptr_nonnull(fgets(header, sizeof header, f));
+    fclose(f);
+    ck_assert_str_eq(header, "epoch,loss,val_loss,accuracy,val_accuracy,mae,val_mae,seconds\n");
+    s = tg_history_load_csv(&r, path);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    ck_assert_int_eq(r.n_epochs, 2);
+    ck_assert_int_eq(r.n_metrics, 2);
+    ck_assert(r.has_val);
+    ck_assert_str_eq(r.metric_names[1], "mae");
+    /* 17 digits: the doubles come back exactly */
+    for (int e = 0; e < 2; e++) {
+        ck_assert(r.loss[e] == h.loss[e] && r.val_loss[e] == h.val_loss[e]);
+        for (int i = 0; i < 2; i++)
+            ck_assert(r.metric[i][e] == h.metric[i][e] && r.val_metric[i][e] == h.val_metric[i][e]);
+    }
+    tg_history_free(&r);
+    tg_history_free(&h);
+    /* Without validation the val_ columns are empty, and read back as such */
+    write_history(path, 0);
+    s = tg_history_load_csv(&r, path);
+    ck_assert(tg_is_ok(&s) && !r.has_val && isnan(r.val_loss[0]) && r.n_epochs == 12);
+    tg_history_free(&r);
+    /* Garbage is refused */
+    f = fopen(path, "w");
+    fputs("epoch,loss,val_loss,seconds\n1,abc,,0.1\n", f);
+    fclose(f);
+    s = tg_history_load_csv(&r, path);
+    ck_assert_msg(!tg_is_ok(&s) && strstr(s.msg, "line 2"), "%s", s.msg);
+    remove_dir();
+}
+END_TEST
+
+static unsigned be32(const unsigned char *p)
+{
+    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+}
+
+START_TEST(gnuplot_draws_png_and_text)
+{
+    make_dir();
+    char csv[300], png[300], txt[300];
+    snprintf(csv, sizeof csv, "%s/history.csv", dir);
+    snprintf(png, sizeof png, "%s/curves.png", dir);
+    snprintf(txt, sizeof txt, "%s/curves.txt", dir);
+    write_history(csv, 1);
+    tg_plot_opts o = tg_plot_defaults();
+    o.png_path = png;
+    o.width = 640;
+    o.height = 480;
+    tg_status s = tg_plot_history(csv, &o);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    /* The PNG signature, then the IHDR chunk with width and height. */
+    unsigned char head[24];
+    FILE *f = fopen(png, "rb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fread(head, 1, sizeof head, f), sizeof head);
+    fclose(f);
+    ck_assert_int_eq(memcmp(head, "\x89PNG\r\n\x1a\n", 8), 0);
+    ck_assert_int_eq(memcmp(head + 12, "IHDR", 4), 0);
+    ck_assert_uint_eq(be32(head + 16), 640);
+    ck_assert_uint_eq(be32(head + 20), 480);
+    /* The text plot: both panels, and the dumb terminal's curve marks
+     * (lines of '*' for the first curve, '#' for the second). */
+    f = fopen(txt, "r");
+    ck_assert_ptr_nonnull(f);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    ck_assert_msg(strstr(buf, "loss") && strstr(buf, "accuracy"), "%s", buf);
+    ck_assert_msg(strstr(buf, "***") && strstr(buf, "###"), "%s", buf);
+    remove_dir();
+}
+END_TEST
+
+START_TEST(without_gnuplot_the_script_is_written)
+{
+    make_dir();
+    char csv[300], gp[300];
+    snprintf(csv, sizeof csv, "%s/history.csv", dir);
+    snprintf(gp, sizeof gp, "%s/history.gp", dir);
+    write_history(csv, 1);
+    const char *path = getenv("PATH");
+    char *saved = path ? strdup(path) : NULL;
+    setenv("PATH", dir, 1);
+    tg_status s = tg_plot_history(csv, NULL);
+    if (saved) {
+        setenv("PATH", saved, 1);
+        free(saved);
+    }
+    ck_assert(!tg_is_ok(&s));
+    ck_assert_msg(strstr(s.msg, "gnuplot is not on PATH") && strstr(s.msg, gp), "%s", s.msg);
+    ck_assert_int_eq(access(gp, R_OK), 0);
+    remove_dir();
+}
+END_TEST
+
+Suite *tg_test_suite(void)
+{
+    Suite *s = suite_create("plot");
+    TCase *tc = tcase_create("plot");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, history_csv_round_trip);
+    tcase_add_test(tc, gnuplot_draws_png_and_text);
+    tcase_add_test(tc, without_gnuplot_the_script_is_written);
+    suite_add_tcase(s, tc);
+    return s;
+}
