@@ -27,4 +27,16 @@
 #include "train/series.h"
 #include "train/synthetic.h"
 
+#include "train/checkpoint.h"
+#include "train/clip.h"
+#include "train/early_stopping.h"
+#include "train/fit.h"
+#include "train/history.h"
+#include "train/loss.h"
+#include "train/metrics.h"
+#include "train/model.h"
+#include "train/optimizer.h"
+#include "train/plot.h"
+#include "train/regularizer.h"
+
 #endif

@@ -4,5 +4,7 @@
 #define TG_CLI_COMMANDS_H
 
 int tg_cmd_gradcheck(int argc, char **argv);
+int tg_cmd_train(int argc, char **argv);
+int tg_cmd_plot(int argc, char **argv);
 
 #endif

@@ -13,6 +13,9 @@ typedef struct {
 static const command commands[] = {
     {"gradcheck", tg_cmd_gradcheck,
      "[--csv] [--seed N] [--list] [NAME...]  tape gradients vs finite differences"},
+    {"train", tg_cmd_train,
+     "timeseries|images|regression [--data DIR] [--epochs N] ...  the seed's models, end to end"},
+    {"plot", tg_cmd_plot, "HISTORY.csv [-o out.png] [--size WxH]  training curves (PNG + text)"},
 };
 static const int n_commands = (int)(sizeof commands / sizeof commands[0]);
 
