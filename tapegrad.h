@@ -15,6 +15,7 @@
 #include "layers/activation_layer.h"
 #include "layers/conv.h"
 #include "layers/dense.h"
+#include "layers/lstm.h"
 #include "layers/pool.h"
 #include "layers/reshape.h"
 #include "layers/gradcheck_layers.h"

@@ -1,6 +1,7 @@
 #include "cli/registry.h"
 
 #include "layers/gradcheck_layers.h"
+#include "layers/lstm.h"
 #include "train/loss.h"
 
 typedef const tg_gradcheck_case *(*case_list_fn)(int *n);
@@ -8,6 +9,7 @@ typedef const tg_gradcheck_case *(*case_list_fn)(int *n);
 static const case_list_fn lists[] = {
     tg_op_gradcheck_cases,
     tg_layer_gradcheck_cases,
+    tg_lstm_gradcheck_cases,
     tg_loss_gradcheck_cases,
 };
 
