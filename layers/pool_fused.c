@@ -14,6 +14,21 @@ typedef struct {
     int *argmax; /* one per output element: an index into x */
 } pool_ctx;
 
+/* y = max(y, x_kl) over the channels, with the winner's index: only a
+ * strictly larger element replaces, so a tie keeps the first. Selects, not
+ * branches (which one wins is data, not a pattern), and vectorised (the
+ * -O2 cost model would not, as C is only known at run time). */
+static inline void max_into(int C, const tg_real *restrict xv, int at, tg_real *restrict yv,
+                            int *restrict arg)
+{
+#pragma omp simd
+    for (int c = 0; c < C; c++) {
+        const int wins = xv[c] > yv[c];
+        yv[c] = wins ? xv[c] : yv[c];
+        arg[c] = wins ? at + c : arg[c];
+    }
+}
+
 static void maxpool2d_backward(tg_tape *tape, tg_node *node)
 {
     const pool_ctx *ctx = node->ctx;
@@ -48,14 +63,15 @@ tg_tensor *tg_maxpool2d_fused(tg_tape *tape, tg_tensor *x, const int pool[2],
                             continue;
                         const int at = ((n * g.h.in + r) * g.w.in + s) * C;
                         const tg_real *xv = x->data + at;
-                        /* y = max(y, x_kl): only a strictly larger element
-                         * replaces, so a tie keeps the first. */
-                        for (int c = 0; c < C; c++)
-                            if (first || xv[c] > yv[c]) {
+                        if (first) {
+                            for (int c = 0; c < C; c++) {
                                 yv[c] = xv[c];
                                 arg[c] = at + c;
                             }
-                        first = 0;
+                            first = 0;
+                            continue;
+                        }
+                        max_into(C, xv, at, yv, arg);
                     }
                 }
             }
