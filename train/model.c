@@ -60,7 +60,7 @@ static void make_name_unique(const tg_model *m, tg_layer *layer)
         if (strlen(name) >= TG_LAYER_NAME_LEN)
             tg_fatal("model: no unique name left for layer %s", base);
         if (!tg_model_layer(m, name)) {
-            snprintf(layer->name, sizeof layer->name, "%s", name);
+            memcpy(layer->name, name, strlen(name) + 1); /* fits: checked above */
             return;
         }
     }
