@@ -110,6 +110,29 @@ START_TEST(lstm_echoes_a_bit_from_k_steps_back)
 }
 END_TEST
 
+START_TEST(steady_state_does_no_malloc)
+{
+    /* After the first epoch the tape's arena holds a whole step: more
+     * epochs (training and validation) obtain no new block. */
+    tg_model *m = xor_model(1);
+    tg_tensor *x = xor_x(), *y = xor_y(0);
+    tg_fit_opts o = quiet(1, 3);
+    o.x_val = x;
+    o.y_val = y;
+    tg_history h;
+    tg_model_fit(m, x, y, &o, &h);
+    tg_history_free(&h);
+    const size_t blocks = m->tape->arena.mallocs;
+    o.epochs = 20;
+    tg_model_fit(m, x, y, &o, &h);
+    ck_assert_int_eq(m->tape->arena.mallocs, blocks);
+    tg_history_free(&h);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_model_free(m);
+}
+END_TEST
+
 START_TEST(same_seed_same_history)
 {
     tg_tensor *x = xor_x(), *y = xor_y(0);
@@ -326,6 +349,7 @@ Suite *tg_test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, dense_fits_xor);
     tcase_add_test(tc, lstm_echoes_a_bit_from_k_steps_back);
+    tcase_add_test(tc, steady_state_does_no_malloc);
     tcase_add_test(tc, same_seed_same_history);
     tcase_add_test(tc, validation_split_is_the_last_fraction);
     tcase_add_test(tc, early_stopping_on_a_scripted_curve);
