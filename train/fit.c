@@ -273,9 +273,12 @@ tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
             const double value = (double)loss->data[0];
             if (!isfinite(value)) {
                 tg_early_stopping_restore(&es, m->params);
+                char kept[48] = "the initial weights";
+                if (es.best_epoch > 0)
+                    snprintf(kept, sizeof kept, "the weights of epoch %d", es.best_epoch);
                 status = tg_status_error("fit: the loss is %g at epoch %d, batch %d of %d; "
-                                         "training stopped with the weights of epoch %d",
-                                         value, epoch, b + 1, n_batches, es.best_epoch);
+                                         "training stopped with %s",
+                                         value, epoch, b + 1, n_batches, kept);
                 break;
             }
             tg_model_zero_grad(m);
