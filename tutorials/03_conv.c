@@ -136,7 +136,7 @@ int main(int argc, char **argv)
         tg_real w[KH * KW];
         for (int k = 0; k < KH * KW; k++)
             w[k] = W2->data[k * CO + o];
-        char label[16];
+        char label[32];
         snprintf(label, sizeof label, "W[:,:,0,%d]", o);
         tg_steps_values(label, w, TG_SHAPE(KH, KW));
     }
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
         tg_real m[HO * WO];
         for (int k = 0; k < HO * WO; k++)
             m[k] = y2d->data[k * CO + o];
-        char label[16];
+        char label[32];
         snprintf(label, sizeof label, "y[:,:,%d]", o);
         tg_steps_values(label, m, TG_SHAPE(HO, WO));
     }
@@ -191,7 +191,7 @@ int main(int argc, char **argv)
         tg_real m[HO * WO];
         for (int k = 0; k < HO * WO; k++)
             m[k] = G->data[k * CO + o];
-        char label[16];
+        char label[32];
         snprintf(label, sizeof label, "G[:,:,%d]", o);
         tg_steps_values(label, m, TG_SHAPE(HO, WO));
     }
