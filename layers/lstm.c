@@ -16,6 +16,7 @@ static const char *const W_h_names[TG_GATES] = {"W_hi", "W_hf", "W_hc", "W_ho"};
 static const char *const W_c_names[TG_GATES] = {"W_ci", "W_cf", "W_cc", "W_co"};
 static const char *const b_names[TG_GATES] = {"b_i", "b_f", "b_c", "b_o"};
 
+/* Packed (rows, 4H) = [gate i | gate f | gate c | gate o], row by row. */
 void tg_lstm_pack_gates(tg_tensor *const gate[TG_GATES], int rows, int H, tg_real *packed)
 {
     for (int r = 0; r < rows; r++)
@@ -90,13 +91,14 @@ static tg_tensor *peephole(tg_tape *tape, tg_tensor *W_c, tg_tensor *c)
     return W_c->shape.ndim == 1 ? tg_mul(tape, c, W_c) : tg_matmul(tape, c, W_c);
 }
 
-/* A gate's argument W_x x_t + W_h h_{t-1} + W_c c + b (W_c c may be absent). */
-static tg_tensor *gate_input(tg_tape *tape, tg_tensor *Wx_x, tg_tensor *Wh_h, tg_tensor *Wc_c,
-                             tg_tensor *b)
+/* A gate's argument, the affine sum inside sigma or tanh (no W_c c without a peephole):
+ *     W_x x_t + W_h h_{t-1} + W_c c + b */
+static tg_tensor *affine(tg_tape *tape, tg_tensor *x_t, tg_tensor *W_x, tg_tensor *h_prev,
+                         tg_tensor *W_h, tg_tensor *W_c, tg_tensor *c, tg_tensor *b)
 {
-    tg_tensor *s = tg_add(tape, Wx_x, Wh_h);
-    if (Wc_c)
-        s = tg_add(tape, s, Wc_c);
+    tg_tensor *s = tg_add(tape, tg_matmul(tape, x_t, W_x), tg_matmul(tape, h_prev, W_h));
+    if (W_c)
+        s = tg_add(tape, s, peephole(tape, W_c, c));
     return tg_add(tape, s, b);
 }
 
@@ -119,15 +121,15 @@ static void reference_steps(tg_lstm_layer *l, tg_tape *tape, tg_tensor *x, tg_te
         tg_tensor *x_t = tg_reshape(tape, tg_slice(tape, x, 1, t, 1, 1), TG_SHAPE(N, D));
 
         /* i_t = \sigma(W_xi x_t + W_hi h_{t-1} + W_ci c_{t-1} + b_i) */
-        tg_tensor *i_t = tg_sigmoid(tape, gate_input(tape, tg_matmul(tape, x_t, W_xi), tg_matmul(tape, h_prev, W_hi), peephole(tape, W_ci, c_prev), b_i));
+        tg_tensor *i_t = tg_sigmoid(tape, affine(tape, x_t, W_xi, h_prev, W_hi, W_ci, c_prev, b_i));
         /* f_t = \sigma(W_xf x_t + W_hf h_{t-1} + W_cf c_{t-1} + b_f) */
-        tg_tensor *f_t = tg_sigmoid(tape, gate_input(tape, tg_matmul(tape, x_t, W_xf), tg_matmul(tape, h_prev, W_hf), peephole(tape, W_cf, c_prev), b_f));
+        tg_tensor *f_t = tg_sigmoid(tape, affine(tape, x_t, W_xf, h_prev, W_hf, W_cf, c_prev, b_f));
         /* \tilde{c}_t = \tanh(W_xc x_t + W_hc h_{t-1} + W_cc c_{t-1} + b_c) */
-        tg_tensor *c_tilde_t = tg_tanh(tape, gate_input(tape, tg_matmul(tape, x_t, W_xc), tg_matmul(tape, h_prev, W_hc), peephole(tape, W_cc, c_prev), b_c));
+        tg_tensor *c_tilde = tg_tanh(tape, affine(tape, x_t, W_xc, h_prev, W_hc, W_cc, c_prev, b_c));
         /* c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t */
-        tg_tensor *c_t = tg_add(tape, tg_mul(tape, f_t, c_prev), tg_mul(tape, i_t, c_tilde_t));
+        tg_tensor *c_t = tg_add(tape, tg_mul(tape, f_t, c_prev), tg_mul(tape, i_t, c_tilde));
         /* o_t = \sigma(W_xo x_t + W_ho h_{t-1} + W_co c_t + b_o)   (c_t: the new state) */
-        tg_tensor *o_t = tg_sigmoid(tape, gate_input(tape, tg_matmul(tape, x_t, W_xo), tg_matmul(tape, h_prev, W_ho), peephole(tape, W_co, c_t), b_o));
+        tg_tensor *o_t = tg_sigmoid(tape, affine(tape, x_t, W_xo, h_prev, W_ho, W_co, c_t, b_o));
         /* h_t = o_t \odot \tanh(c_t) */
         tg_tensor *h_t = tg_mul(tape, o_t, tg_tanh(tape, c_t));
 
