@@ -91,7 +91,7 @@ enum {
 };
 
 #define L2_BUDGET (1 << 20)      /* bytes of op(B) kept in L2 per column block */
-#define THREAD_MIN_WORK (1L << 18) /* m n k below which one thread is faster */
+#define THREAD_MIN_WORK (1L << 21) /* m n k below which one thread is faster */
 
 static inline vec vload(const tg_real *p)
 {
@@ -102,17 +102,17 @@ static inline vec vload(const tg_real *p)
 
 static inline void vstore(tg_real *p, vec v) { memcpy(p, &v, sizeof v); }
 
-/* The micro-kernel: acc[r][v] = sum_{p < kc} op(A)[r, p] op(B)[p, v-th vector].
- * op(A)[r, p] is a[r rs_a + p cs_a]; row p of the op(B) panel starts at
- * b + p ldb_p. Inlined with constant nv and strides, the loops unroll and
- * acc stays in registers. */
-static inline __attribute__((always_inline)) void micro_kernel(int nv, int kc, const tg_real *a,
-                                                              long rs_a, long cs_a,
-                                                              const tg_real *b, long ldb_p,
-                                                              vec acc[MR][NV_MAX])
+/* The micro-kernel: acc[r][v] = sum_{p < kc} op(A)[r, p] op(B)[p, v-th vector]
+ * for r < rows. op(A)[r, p] is a[r rs_a + p cs_a]; row p of the op(B) panel
+ * starts at b + p ldb_p. Inlined with constant rows, nv and strides, the
+ * loops unroll and acc stays in registers. */
+static inline __attribute__((always_inline)) void micro_kernel(int rows, int nv, int kc,
+                                                              const tg_real *a, long rs_a,
+                                                              long cs_a, const tg_real *b,
+                                                              long ldb_p, vec acc[MR][NV_MAX])
 {
 #pragma GCC unroll 8
-    for (int r = 0; r < MR; r++)
+    for (int r = 0; r < rows; r++)
 #pragma GCC unroll 2
         for (int v = 0; v < nv; v++)
             acc[r][v] = (vec){0};
@@ -122,13 +122,25 @@ static inline __attribute__((always_inline)) void micro_kernel(int nv, int kc, c
         for (int v = 0; v < nv; v++)
             bv[v] = vload(b + p * ldb_p + v * VL);
 #pragma GCC unroll 8
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < rows; r++) {
             const tg_real arp = a[r * rs_a + p * cs_a];
 #pragma GCC unroll 2
             for (int v = 0; v < nv; v++)
                 acc[r][v] += arp * bv[v];
         }
     }
+}
+
+/* a_by_cols: op(A)[r, p] is at a[p lda + r] (A stored transposed);
+ * otherwise at a[r lda + p]. */
+static inline __attribute__((always_inline)) void
+kernel_for_layout(int rows, int nv, int a_by_cols, int kc, const tg_real *a, long lda,
+                  const tg_real *b, long ldb_p, vec acc[MR][NV_MAX])
+{
+    if (a_by_cols)
+        micro_kernel(rows, nv, kc, a, 1, lda, b, ldb_p, acc);
+    else
+        micro_kernel(rows, nv, kc, a, lda, 1, b, ldb_p, acc);
 }
 
 /* c = alpha acc + beta c over one row of a tile (beta = 0: C is not read,
@@ -145,48 +157,58 @@ static inline __attribute__((always_inline)) void update_row(int nv, const vec *
     }
 }
 
-/* Writes an accumulated tile into C (mr x nr of it are real). */
-static inline __attribute__((always_inline)) void write_tile(int nv, vec acc[MR][NV_MAX], int mr,
+/* Writes rows x nr accumulated values into C. A row narrower than the
+ * panel goes through a full-width copy, so that it gets the very same
+ * vector arithmetic. */
+static inline __attribute__((always_inline)) void write_tile(int nv, vec acc[MR][NV_MAX], int rows,
                                                             int nr, tg_real *c, long ldc,
                                                             tg_real alpha, tg_real beta)
 {
-    if (mr == MR && nr == nv * VL) {
+    if (nr == nv * VL) {
 #pragma GCC unroll 8
-        for (int r = 0; r < MR; r++)
+        for (int r = 0; r < rows; r++)
             update_row(nv, acc[r], c + r * ldc, alpha, beta);
         return;
     }
-    /* A partial tile: the same arithmetic on a full-size copy. */
-    tg_real tmp[MR * NV_MAX * VL];
-    const int w = nv * VL;
-    for (int r = 0; r < mr; r++)
+    for (int r = 0; r < rows; r++) {
+        tg_real row[NV_MAX * VL] = {0};
+        tg_real *cr = c + r * ldc;
         if (beta != 0)
-            memcpy(tmp + r * w, c + r * ldc, (size_t)nr * sizeof(tg_real));
-    for (int r = 0; r < mr; r++)
-        update_row(nv, acc[r], tmp + r * w, alpha, beta);
-    for (int r = 0; r < mr; r++)
-        memcpy(c + r * ldc, tmp + r * w, (size_t)nr * sizeof(tg_real));
+            for (int j = 0; j < nr; j++)
+                row[j] = cr[j];
+        update_row(nv, acc[r], row, alpha, beta);
+        for (int j = 0; j < nr; j++)
+            cr[j] = row[j];
+    }
 }
 
-/* One tile of C. a_by_cols: op(A)[r, p] is at a[p lda + r] (A stored
- * transposed, or packed with lda = MR); otherwise at a[r lda + p]. The four
- * (nv, a_by_cols) cases become four specialised kernels. */
+/* One tile of C: mr <= MR rows, nr <= nv VL columns. A full tile runs the
+ * MR-row kernel; the rows of the last, partial row tile run one by one
+ * through the one-row kernel (same sums, in the same order). Each
+ * (rows, nv, layout) case is its own specialised loop. */
 static void tile(int nv, int a_by_cols, int kc, const tg_real *a, long lda, const tg_real *b,
                  long ldb_p, int mr, int nr, tg_real *c, long ldc, tg_real alpha, tg_real beta)
 {
     vec acc[MR][NV_MAX];
-    if (nv == 2) {
-        if (a_by_cols)
-            micro_kernel(2, kc, a, 1, lda, b, ldb_p, acc);
-        else
-            micro_kernel(2, kc, a, lda, 1, b, ldb_p, acc);
-        write_tile(2, acc, mr, nr, c, ldc, alpha, beta);
-    } else {
-        if (a_by_cols)
-            micro_kernel(1, kc, a, 1, lda, b, ldb_p, acc);
-        else
-            micro_kernel(1, kc, a, lda, 1, b, ldb_p, acc);
-        write_tile(1, acc, mr, nr, c, ldc, alpha, beta);
+    if (mr == MR) {
+        if (nv == 2) {
+            kernel_for_layout(MR, 2, a_by_cols, kc, a, lda, b, ldb_p, acc);
+            write_tile(2, acc, MR, nr, c, ldc, alpha, beta);
+        } else {
+            kernel_for_layout(MR, 1, a_by_cols, kc, a, lda, b, ldb_p, acc);
+            write_tile(1, acc, MR, nr, c, ldc, alpha, beta);
+        }
+        return;
+    }
+    for (int r = 0; r < mr; r++) {
+        const tg_real *ar = a_by_cols ? a + r : a + r * lda;
+        if (nv == 2) {
+            kernel_for_layout(1, 2, a_by_cols, kc, ar, lda, b, ldb_p, acc);
+            write_tile(2, acc, 1, nr, c + r * ldc, ldc, alpha, beta);
+        } else {
+            kernel_for_layout(1, 1, a_by_cols, kc, ar, lda, b, ldb_p, acc);
+            write_tile(1, acc, 1, nr, c + r * ldc, ldc, alpha, beta);
+        }
     }
 }
 
@@ -225,22 +247,10 @@ static void pack_b_panel(const gemm_job *g, int q)
     }
 }
 
-/* Copies the mr x kc sliver of op(A) at (i0, p0) into ap, p-major with MR
- * values per p, zero-padded below mr. */
-static void pack_a_sliver(const gemm_job *g, int i0, int mr, int p0, int kc, tg_real *ap)
-{
-    for (int p = 0; p < kc; p++)
-        for (int r = 0; r < MR; r++)
-            ap[p * MR + r] = r >= mr                ? 0
-                             : g->trans_a ? g->a[(long)(p0 + p) * g->lda + i0 + r]
-                                          : g->a[(long)(i0 + r) * g->lda + p0 + p];
-}
-
 /* All tiles with row tile in [t0, t1) and panel in [q0, q1), in the
  * blocked order described at the top. */
 static void run_tiles(const gemm_job *g, int t0, int t1, int q0, int q1)
 {
-    tg_real asliver[MR * KC];
     for (int jc = q0; jc < q1; jc += g->panels_per_block) {
         const int jc_end = jc + g->panels_per_block < q1 ? jc + g->panels_per_block : q1;
         for (int p0 = 0; p0 < g->k; p0 += KC) {
@@ -248,17 +258,8 @@ static void run_tiles(const gemm_job *g, int t0, int t1, int q0, int q1)
             const tg_real beta = p0 == 0 ? g->beta : 1;
             for (int t = t0; t < t1; t++) {
                 const int i0 = t * MR, mr = g->m - i0 < MR ? g->m - i0 : MR;
-                const tg_real *a;
-                long lda;
-                int by_cols;
-                if (mr < MR) {
-                    pack_a_sliver(g, i0, mr, p0, kc, asliver);
-                    a = asliver, lda = MR, by_cols = 1;
-                } else if (g->trans_a) {
-                    a = g->a + (long)p0 * g->lda + i0, lda = g->lda, by_cols = 1;
-                } else {
-                    a = g->a + (long)i0 * g->lda + p0, lda = g->lda, by_cols = 0;
-                }
+                const tg_real *a = g->trans_a ? g->a + (long)p0 * g->lda + i0
+                                              : g->a + (long)i0 * g->lda + p0;
                 for (int q = jc; q < jc_end; q++) {
                     const int j0 = q * g->nr, nr = g->n - j0 < g->nr ? g->n - j0 : g->nr;
                     const tg_real *b;
@@ -267,7 +268,7 @@ static void run_tiles(const gemm_job *g, int t0, int t1, int q0, int q1)
                         b = g->bpack + ((long)q * g->k + p0) * g->nr, ldb_p = g->nr;
                     else
                         b = g->b + (long)p0 * g->ldb + j0, ldb_p = g->ldb;
-                    tile(g->nv, by_cols, kc, a, lda, b, ldb_p, mr, nr,
+                    tile(g->nv, g->trans_a, kc, a, g->lda, b, ldb_p, mr, nr,
                          g->c + (long)i0 * g->ldc + j0, g->ldc, g->alpha, beta);
                 }
             }

@@ -104,18 +104,21 @@ static void check_product(int ta, int tb, int m, int n, int k, tg_real alpha, tg
     free_operands(&o);
 }
 
-/* Sizes on both sides of MR = 8, one and two vectors (8, 16, 32 lanes). */
-static const int small_sizes[] = {1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65};
-enum { N_SMALL = sizeof small_sizes / sizeof small_sizes[0] };
+/* Rows on both sides of MR = 8 and 16; columns on both sides of one and
+ * two vectors (8, 16, 32 lanes; 2 and 4 in builds without AVX). */
+static const int row_sizes[] = {1, 7, 8, 9, 15, 16, 17, 33};
+static const int col_sizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65};
+static const int depth_sizes[] = {1, 9, 17, 32, 65};
+#define COUNT(x) (int)(sizeof x / sizeof x[0])
 
 /* _i is the form: bit 0 transposes A, bit 1 transposes B. */
 START_TEST(test_small_sizes)
 {
     const int ta = _i & 1, tb = (_i >> 1) & 1;
-    for (int x = 0; x < N_SMALL; x++)
-        for (int y = 0; y < N_SMALL; y++)
-            for (int z = 0; z < N_SMALL; z += 3)
-                check_product(ta, tb, small_sizes[x], small_sizes[y], small_sizes[z], 1, 0,
+    for (int x = 0; x < COUNT(row_sizes); x++)
+        for (int y = 0; y < COUNT(col_sizes); y++)
+            for (int z = 0; z < COUNT(depth_sizes); z++)
+                check_product(ta, tb, row_sizes[x], col_sizes[y], depth_sizes[z], 1, 0,
                               (uint64_t)(x * 10000 + y * 100 + z));
 }
 END_TEST
@@ -181,13 +184,13 @@ START_TEST(test_by_hand)
 }
 END_TEST
 
-/* The seed's products (conv im2col and its gradients, the LSTM, Dense) and a
- * square one, with 1, 2 and 3 threads: bit for bit the same. */
+/* The seed's conv products (im2col and its two gradients) and one product
+ * of each form big enough to be split, with 1, 2 and 3 threads: bit for
+ * bit the same. */
 static const int threaded_cases[][5] = {
     /* ta, tb, m, n, k */
-    {0, 0, 21632, 32, 9},  {1, 0, 9, 32, 21632}, {0, 1, 21632, 9, 32},
-    {0, 0, 416, 256, 416}, {0, 1, 416, 416, 256}, {1, 0, 416, 256, 416},
-    {0, 0, 32, 256, 64},   {0, 0, 200, 300, 100}, {1, 1, 130, 70, 90},
+    {0, 0, 21632, 32, 9}, {1, 0, 9, 32, 21632}, {0, 1, 21632, 9, 32}, {0, 0, 200, 300, 100},
+    {0, 1, 150, 200, 100}, {1, 0, 100, 256, 120}, {1, 1, 130, 70, 240},
 };
 enum { N_THREADED = sizeof threaded_cases / sizeof threaded_cases[0] };
 

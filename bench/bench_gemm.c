@@ -1,0 +1,195 @@
+/* GFLOP/s of tg_gemm at the sizes the seed's two models use (batch 32),
+ * with 1 and 2 threads, against the machine's FMA peak and, when built
+ * with `make BLAS=openblas`, against OpenBLAS timed in the same rounds.
+ *
+ *     bench_gemm [--quick]
+ *
+ * The peak is cores x GHz x FMA/cycle x lanes x 2 (an FMA is 2 flops):
+ * GHz is measured here by timing a chain of dependent integer additions
+ * (one per cycle), FMA/cycle = 2 (two FMA units per core, as on the Xeons
+ * this was written on), lanes = the vector width the build targets.
+ * Machines are noisy: each figure is the median of several rounds, and the
+ * two libraries alternate within each round so that their ratio is fair. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "autograd/gemm.h"
+#include "autograd/threads.h"
+#include "tensor/rng.h"
+
+#ifdef TG_BENCH_OPENBLAS
+#include <cblas.h>
+#endif
+
+#if defined(__AVX512F__)
+#define LANE_BYTES 64
+#elif defined(__AVX__)
+#define LANE_BYTES 32
+#else
+#define LANE_BYTES 16
+#endif
+#define FMA_PER_CYCLE 2
+
+typedef struct product {
+    const char *name;
+    int ta, tb, m, n, k;
+    tg_real beta; /* backward products accumulate into the gradient */
+} product;
+
+static const product products[] = {
+    {"conv2d im2col forward", 0, 0, 21632, 32, 9, 0},
+    {"conv2d dW = cols^T dY", 1, 0, 9, 32, 21632, 1},
+    {"conv2d dcols = dY W^T", 0, 1, 21632, 9, 32, 1},
+    {"lstm recurrent h W_h", 0, 0, 32, 256, 64, 0},
+    {"lstm dh = dG W_h^T", 0, 1, 32, 64, 256, 1},
+    {"lstm dW_h = h^T dG", 1, 0, 64, 256, 32, 1},
+    {"lstm input proj x W_x", 0, 0, 416, 256, 416, 0},
+    {"lstm dx = dG W_x^T", 0, 1, 416, 416, 256, 1},
+    {"lstm dW_x = x^T dG", 1, 0, 416, 256, 416, 1},
+    {"dense x W", 0, 0, 32, 32, 64, 0},
+    {"dense dx = dY W^T", 0, 1, 32, 64, 32, 1},
+    {"dense dW = x^T dY", 1, 0, 64, 32, 32, 1},
+};
+enum { N_PRODUCTS = sizeof products / sizeof products[0] };
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Clock rate from a chain of dependent additions: each waits for the
+ * previous one, so the chain runs at one addition per cycle. The fastest of
+ * many short rounds: a round that lost the CPU to another process only
+ * looks slower. */
+static double measure_ghz(void)
+{
+    const long n = 20000000;
+    double best = 0;
+    for (int round = 0; round < 20; round++) {
+        unsigned long x = 0;
+        double t0 = now();
+        for (long i = 0; i < n; i++)
+            __asm__ volatile("add $1, %0" : "+r"(x));
+        double ghz = (double)n / (now() - t0) * 1e-9;
+        if (ghz > best)
+            best = ghz;
+    }
+    return best;
+}
+
+static tg_real *random_matrix(tg_rng *rng, long count)
+{
+    tg_real *x = malloc(sizeof(tg_real) * (size_t)count);
+    for (long i = 0; i < count; i++)
+        x[i] = (tg_real)(2 * tg_rng_uniform(rng) - 1);
+    return x;
+}
+
+static void run_ours(const product *p, const tg_real *a, const tg_real *b, tg_real *c)
+{
+    const int lda = p->ta ? p->m : p->k, ldb = p->tb ? p->k : p->n;
+    tg_gemm(p->ta, p->tb, p->m, p->n, p->k, 1, a, lda, b, ldb, p->beta, c, p->n);
+}
+
+#ifdef TG_BENCH_OPENBLAS
+static void run_openblas(const product *p, const tg_real *a, const tg_real *b, tg_real *c)
+{
+    const int lda = p->ta ? p->m : p->k, ldb = p->tb ? p->k : p->n;
+    const enum CBLAS_TRANSPOSE ta = p->ta ? CblasTrans : CblasNoTrans;
+    const enum CBLAS_TRANSPOSE tb = p->tb ? CblasTrans : CblasNoTrans;
+#ifdef TG_REAL_FLOAT
+    cblas_sgemm(CblasRowMajor, ta, tb, p->m, p->n, p->k, 1, a, lda, b, ldb, p->beta, c, p->n);
+#else
+    cblas_dgemm(CblasRowMajor, ta, tb, p->m, p->n, p->k, 1, a, lda, b, ldb, p->beta, c, p->n);
+#endif
+}
+#endif
+
+typedef void (*gemm_fn)(const product *, const tg_real *, const tg_real *, tg_real *);
+
+/* Seconds per call of one round of reps calls. */
+static double time_round(gemm_fn fn, const product *p, const tg_real *a, const tg_real *b,
+                         tg_real *c, int reps)
+{
+    double t0 = now();
+    for (int r = 0; r < reps; r++)
+        fn(p, a, b, c);
+    return (now() - t0) / reps;
+}
+
+static int compare_doubles(const void *x, const void *y)
+{
+    double u = *(const double *)x, v = *(const double *)y;
+    return (u > v) - (u < v);
+}
+
+static double median(double *x, int n)
+{
+    qsort(x, (size_t)n, sizeof *x, compare_doubles);
+    return x[n / 2];
+}
+
+int main(int argc, char **argv)
+{
+    int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    const int rounds = quick ? 3 : 9;
+    const double round_seconds = quick ? 0.002 : 0.02;
+    const int lanes = LANE_BYTES / (int)sizeof(tg_real);
+    const double ghz = measure_ghz();
+    const double core_peak = ghz * FMA_PER_CYCLE * lanes * 2;
+    printf("tg_gemm in %s: peak per core = %.2f GHz x %d FMA/cycle x %d lanes x 2 = %.1f GFLOP/s\n",
+           TG_REAL_NAME, ghz, FMA_PER_CYCLE, lanes, core_peak);
+    printf("%-24s %4s %6s %4s %6s %3s %9s %8s %6s", "product", "form", "m", "n", "k", "thr",
+           "us", "GFLOP/s", "%peak");
+#ifdef TG_BENCH_OPENBLAS
+    printf(" %9s %8s %8s", "openblas", "GFLOP/s", "ob/ours");
+#endif
+    printf("\n");
+
+    tg_rng rng;
+    tg_rng_seed(&rng, 42);
+    for (int i = 0; i < N_PRODUCTS; i++) {
+        const product *p = &products[i];
+        tg_real *a = random_matrix(&rng, (long)p->m * p->k);
+        tg_real *b = random_matrix(&rng, (long)p->k * p->n);
+        tg_real *c = random_matrix(&rng, (long)p->m * p->n);
+        const double flops = 2.0 * p->m * p->n * p->k;
+        for (int threads = 1; threads <= 2; threads++) {
+            tg_set_threads(threads);
+#ifdef TG_BENCH_OPENBLAS
+            openblas_set_num_threads(threads);
+            run_openblas(p, a, b, c);
+#endif
+            run_ours(p, a, b, c);
+            int reps = (int)(round_seconds / time_round(run_ours, p, a, b, c, 1)) + 1;
+            double ours[9], theirs[9];
+            for (int r = 0; r < rounds; r++) {
+                ours[r] = time_round(run_ours, p, a, b, c, reps);
+#ifdef TG_BENCH_OPENBLAS
+                theirs[r] = time_round(run_openblas, p, a, b, c, reps);
+#else
+                theirs[r] = 0;
+#endif
+            }
+            const double t = median(ours, rounds), gflops = flops / t * 1e-9;
+            char form[3] = {p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', 0};
+            printf("%-24s %4s %6d %4d %6d %3d %9.1f %8.1f %5.0f%%", p->name, form, p->m, p->n,
+                   p->k, threads, t * 1e6, gflops, 100 * gflops / (core_peak * threads));
+#ifdef TG_BENCH_OPENBLAS
+            const double tb = median(theirs, rounds);
+            printf(" %9.1f %8.1f %8.2f", tb * 1e6, flops / tb * 1e-9, tb / t);
+#else
+            (void)theirs;
+#endif
+            printf("\n");
+        }
+        free(a);
+        free(b);
+        free(c);
+    }
+    return 0;
+}
