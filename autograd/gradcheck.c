@@ -83,7 +83,12 @@ static void check_element(probe *p, const tg_gradcheck_opts *o, tg_tensor *x, si
     long double d2c = L[3] - 2 * L0 + L[1];
     long double spread = fmaxl(fabsl(d2p - d2m), fmaxl(fabsl(d2c - d2p), fabsl(d2c - d2m)));
     long double noise = 64 * TG_REAL_EPSILON * (1 + fabsl(L0));
-    if (spread > 0.01L * (fabsl(d2p) + fabsl(d2c) + fabsl(d2m)) + noise) {
+    /* A kink changes the slope by some J, so it moves a second difference
+     * by about J h: demand that too (J of order max(|L'|, 1)), or a smooth
+     * L near an inflection point (tiny second differences) looks kinked. */
+    long double slope = fabsl(L[3] - L[1]) / (2 * (long double)h);
+    long double kink_floor = 1e-6L * (long double)h * fmaxl(slope, 1);
+    if (spread > 0.01L * (fabsl(d2p) + fabsl(d2c) + fabsl(d2m)) + noise && spread > kink_floor) {
         r->skipped++;
         return;
     }

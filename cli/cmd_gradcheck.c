@@ -71,7 +71,7 @@ int tg_cmd_gradcheck(int argc, char **argv)
     if (csv)
         printf("name,max_abs_err,max_rel_err,checked,skipped,status\n");
     else
-        printf("%-28s %12s %12s %9s %8s  %s\n", "name", "max_abs_err", "max_rel_err", "checked",
+        printf("%-34s %12s %12s %9s %8s  %s\n", "name", "max_abs_err", "max_rel_err", "checked",
                "skipped", "status");
     int failed = 0, rows = 0;
     for (int i = 0; i < n_cases; i++) {
@@ -85,7 +85,7 @@ int tg_cmd_gradcheck(int argc, char **argv)
             printf("%s,%.3e,%.3e,%zu,%zu,%s\n", cases[i]->name, r.max_abs_err, r.max_rel_err,
                    r.checked, r.skipped, status);
         else
-            printf("%-28s %12.3e %12.3e %9zu %8zu  %s\n", cases[i]->name, r.max_abs_err,
+            printf("%-34s %12.3e %12.3e %9zu %8zu  %s\n", cases[i]->name, r.max_abs_err,
                    r.max_rel_err, r.checked, r.skipped, status);
         fflush(stdout);
     }

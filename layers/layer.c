@@ -29,10 +29,14 @@ tg_tensor *tg_layer_forward(tg_layer *layer, tg_tape *tape, tg_tensor *x, int tr
     for (int i = 0; fits && i < layer->input_shape.ndim; i++)
         fits = x->shape.dim[i + 1] == layer->input_shape.dim[i];
     if (!fits) {
-        char a[TG_SHAPE_STR_LEN], b[TG_SHAPE_STR_LEN];
-        tg_fatal("%s: input of shape %s does not fit this %s, built for (N, ...) = %s", layer->name,
-                 tg_shape_str(x->shape, a, sizeof a), layer->ops->kind,
-                 tg_shape_str(layer->input_shape, b, sizeof b));
+        char got[TG_SHAPE_STR_LEN], want[TG_SHAPE_STR_LEN + 8] = "(N";
+        for (int i = 0; i < layer->input_shape.ndim; i++) {
+            size_t at = strlen(want);
+            snprintf(want + at, sizeof want - at, ", %d", layer->input_shape.dim[i]);
+        }
+        strncat(want, ")", sizeof want - strlen(want) - 1);
+        tg_fatal("%s: input of shape %s does not fit this %s, which expects %s", layer->name,
+                 tg_shape_str(x->shape, got, sizeof got), layer->ops->kind, want);
     }
     return layer->ops->forward(layer, tape, x, training);
 }
