@@ -34,20 +34,20 @@
  * values. For B as stored (no transpose) that is already true: the kernel
  * reads it in place, with the row stride ldb, and no copy is made. A
  * transposed B, or the last panel when N is not a multiple of NR, is
- * first *packed*: copied once into a buffer of KC x NR panels, zero-padded
- * to full width. op(A) is read in place too: the kernel broadcasts single
- * values, so it only needs them at a fixed stride, and an A stored
- * transposed is even ideal (MR consecutive values at each p). The last row
- * tile, when M is not a multiple of MR, is packed into a zero-padded
- * MR x KC sliver. Copying everything into panels (as GotoBLAS does) costs a
- * pass over memory which, at the seed's sizes (K = 9, or N = 32 with
- * M = 21632), is as long as the product itself: packing only what cannot be
- * read in place keeps skinny products memory-bound on the data they must
- * read, and no more.
+ * first *packed*: copied once into K x NR panels, zero-padded to full
+ * width. op(A) is never copied: the kernel broadcasts single values, so it
+ * only needs them at a fixed stride, and an A stored transposed is even
+ * ideal (MR consecutive values at each p). Copying both operands into
+ * panels, as GotoBLAS does, costs a pass over memory which at the seed's
+ * sizes (K = 9, or N = 32 with K = 21632) is as long as the product
+ * itself; measured, packing A did not pay here.
  *
- * Edges. Partial tiles run the same vector kernel on zero-padded operands
- * and go through a small MR x NR buffer, so that every element of C is
- * computed by the very same instructions wherever it sits.
+ * Edges. The rows of a last, partial row tile run one by one through a
+ * one-row version of the kernel; a last, partial panel is zero-padded, and
+ * its rows go through a full-width buffer. Either way an element of C gets
+ * the very same sums, and nothing outside the matrices is read or written.
+ * When N fits in one vector, tiles are one vector wide (nv = 1), which
+ * halves the padding wasted on N = 9.
  *
  * Order of the sums. Each element of C is
  *     c = alpha s_0 + beta c,  then  c = alpha s_b + c  for b = 1, 2, ...
