@@ -51,9 +51,27 @@ tg_status tg_status_error(const char *fmt, ...)
     return s;
 }
 
+static unsigned long alloc_count, fail_at;
+
+void tg_set_alloc_failure_after(unsigned long k)
+{
+    fail_at = k ? alloc_count + k : 0;
+}
+
+unsigned long tg_alloc_count(void)
+{
+    return alloc_count;
+}
+
+/* Counts one allocation; 1 when the test hook says this one fails. */
+static int injected_failure(void)
+{
+    return ++alloc_count == fail_at;
+}
+
 void *tg_xmalloc(size_t bytes, const char *what)
 {
-    void *p = malloc(bytes ? bytes : 1);
+    void *p = injected_failure() ? NULL : malloc(bytes ? bytes : 1);
     if (!p)
         tg_fatal("%s: out of memory (%zu bytes)", what, bytes);
     return p;
@@ -61,8 +79,16 @@ void *tg_xmalloc(size_t bytes, const char *what)
 
 void *tg_xcalloc(size_t count, size_t size, const char *what)
 {
-    void *p = calloc(count ? count : 1, size ? size : 1);
+    void *p = injected_failure() ? NULL : calloc(count ? count : 1, size ? size : 1);
     if (!p)
         tg_fatal("%s: out of memory (%zu x %zu bytes)", what, count, size);
     return p;
+}
+
+void *tg_xrealloc(void *p, size_t bytes, const char *what)
+{
+    void *q = injected_failure() ? NULL : realloc(p, bytes ? bytes : 1);
+    if (!q)
+        tg_fatal("%s: out of memory (%zu bytes)", what, bytes);
+    return q;
 }

@@ -31,8 +31,17 @@ tg_status tg_status_ok(void);
 tg_status tg_status_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static inline int tg_is_ok(const tg_status *s) { return s->code == 0; }
 
-/* Allocation that never returns NULL: an out-of-memory stops with tg_fatal. */
+/* Allocation that never returns NULL: an out-of-memory stops with tg_fatal
+ * ("<what>: out of memory (...)"). */
 void *tg_xmalloc(size_t bytes, const char *what);
 void *tg_xcalloc(size_t count, size_t size, const char *what);
+void *tg_xrealloc(void *p, size_t bytes, const char *what);
+
+/* For tests of the out-of-memory paths: the k-th allocation through the
+ * three functions above from now on (k = 1: the next one) fails as if the
+ * system had no memory left; k = 0 turns the fault off. */
+void tg_set_alloc_failure_after(unsigned long k);
+/* How many allocations went through them so far (to size such tests). */
+unsigned long tg_alloc_count(void);
 
 #endif

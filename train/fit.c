@@ -186,6 +186,67 @@ static void shuffle(tg_rng *rng, int *idx, int n)
     }
 }
 
+/* ---- NaN and Inf: where they first appeared ---- */
+
+static int all_finite(const tg_real *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
+/* The first layer, in the order of the forward pass, whose output holds a
+ * NaN or Inf: written into where as ", first NaN/Inf in the output of layer
+ * NAME"; 0 when every output is finite. */
+static int first_non_finite_forward(const tg_model *m, tg_tensor *const *outputs, char *where,
+                                    size_t len)
+{
+    for (int l = 0; l < m->n_layers; l++)
+        if (!all_finite(outputs[l]->data, outputs[l]->size)) {
+            snprintf(where, len, ", first NaN/Inf in the output of layer %s",
+                     m->layers[l]->name);
+            return 1;
+        }
+    return 0;
+}
+
+/* After backward: the first layer, in the order of the backward pass (last
+ * layer first), whose backward made a NaN or Inf in a parameter gradient or
+ * in the gradient it passes to the layer before; 0 when all are finite. The
+ * gradient arriving at the last layer comes from the loss. */
+static int first_non_finite_backward(const tg_model *m, tg_tensor *const *outputs, char *where,
+                                     size_t len)
+{
+    const tg_tensor *last = outputs[m->n_layers - 1];
+    if (last->grad && !all_finite(last->grad, last->size)) {
+        snprintf(where, len, ", first NaN/Inf in the gradient of the loss");
+        return 1;
+    }
+    for (int l = m->n_layers - 1; l >= 0; l--) {
+        const tg_layer *layer = m->layers[l];
+        int bad = l > 0 && outputs[l - 1]->grad &&
+                  !all_finite(outputs[l - 1]->grad, outputs[l - 1]->size);
+        for (int i = 0; i < layer->n_params && !bad; i++)
+            bad = layer->params[i]->grad &&
+                  !all_finite(layer->params[i]->grad, layer->params[i]->size);
+        if (bad) {
+            snprintf(where, len, ", first NaN/Inf in the backward pass of layer %s",
+                     layer->name);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Every check of a step whose loss is finite: the forward outputs, then the
+ * gradients. */
+static int first_non_finite(const tg_model *m, tg_tensor *const *outputs, char *where, size_t len)
+{
+    return first_non_finite_forward(m, outputs, where, len) ||
+           first_non_finite_backward(m, outputs, where, len);
+}
+
 typedef struct {
     const tg_tensor *x, *y, *x_val, *y_val;
     int *train_idx, *val_idx;
@@ -268,21 +329,29 @@ tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
             tg_tape_reset(m->tape);
             tg_tensor *xb = gather(m->tape, d.x, d.train_idx + start, count);
             tg_tensor *yb = gather(m->tape, d.y, d.train_idx + start, count);
-            tg_tensor *pred = tg_model_forward(m, m->tape, xb, 1);
+            /* The model's forward, layer by layer, keeping each output for the checks. */
+            tg_tensor *outputs[TG_MODEL_MAX_LAYERS], *pred = xb;
+            for (int l = 0; l < m->n_layers; l++)
+                pred = outputs[l] = tg_layer_forward(m->layers[l], m->tape, pred, 1);
             tg_tensor *loss = tg_model_loss(m, m->tape, pred, yb);
             const double value = (double)loss->data[0];
-            if (!isfinite(value)) {
+            char where[160] = "";
+            if (isfinite(value)) {
+                tg_model_zero_grad(m);
+                tg_tape_backward(m->tape, loss);
+            }
+            if (!isfinite(value) || first_non_finite(m, outputs, where, sizeof where)) {
                 tg_early_stopping_restore(&es, m->params);
                 char kept[48] = "the initial weights";
                 if (es.best_epoch > 0)
                     snprintf(kept, sizeof kept, "the weights of epoch %d", es.best_epoch);
-                status = tg_status_error("fit: the loss is %g at epoch %d, batch %d of %d; "
+                if (!where[0])
+                    first_non_finite_forward(m, outputs, where, sizeof where);
+                status = tg_status_error("fit: the loss is %g at epoch %d, batch %d of %d%s; "
                                          "training stopped with %s",
-                                         value, epoch, b + 1, n_batches, kept);
+                                         value, epoch, b + 1, n_batches, where, kept);
                 break;
             }
-            tg_model_zero_grad(m);
-            tg_tape_backward(m->tape, loss);
             if (o->clip_norm > 0)
                 tg_clip_grad_norm(m->params, m->n_params, o->clip_norm);
             tg_optimizer_step(m->optimizer, m->params, m->n_params);

@@ -33,8 +33,10 @@ tg_fit_opts tg_fit_defaults(void);
 
 /* Trains m on x (N, input...) and y (N, output...). history is initialised
  * here (free it with tg_history_free), and holds every finished epoch even
- * when training stops on a NaN/Inf loss; that is a data error: the status
- * names the epoch and batch, and the model keeps the best weights so far. */
+ * when training stops on a NaN/Inf (in the loss, a layer's output or a
+ * gradient, checked every step before the optimizer runs); that is a data
+ * error: the status names the epoch, the batch and the layer where it first
+ * appeared, and the model keeps the best weights so far. */
 tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, const tg_fit_opts *opts,
                        tg_history *history);
 

@@ -19,10 +19,7 @@ void tg_history_init(tg_history *h, int n_metrics, const char *const *metric_nam
 
 static double *grow(double *a, int cap)
 {
-    double *b = realloc(a, (size_t)cap * sizeof *b);
-    if (!b)
-        tg_fatal("history: out of memory for %d epochs", cap);
-    return b;
+    return tg_xrealloc(a, (size_t)cap * sizeof *a, "history");
 }
 
 void tg_history_append(tg_history *h, double loss, double val_loss, const double *metrics,
