@@ -1,0 +1,290 @@
+/* Faults during training: a NaN or Inf in the forward or the backward pass
+ * is caught at the end of the step, named by the layer where it first
+ * appeared, and the model keeps its last good weights; an allocation that
+ * fails anywhere along model building and one training step is reported as
+ * "out of memory" (tg_fatal, exit 3), never a crash. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "layers/conv.h"
+#include "layers/dense.h"
+#include "layers/lstm.h"
+#include "layers/pool.h"
+#include "layers/reshape.h"
+#include "tests/support.h"
+#include "train/fit.h"
+#include "train/model.h"
+
+/* ---- a layer whose backward poisons the gradient it passes down ---- */
+
+/* The training forward pass (counted from 1) whose backward makes NaNs;
+ * 0: never. */
+static int poison_at;
+static int poison_calls;
+
+static tg_shape poison_build(tg_layer *self, tg_shape input, tg_rng *rng)
+{
+    return input;
+}
+
+static void poison_backward(tg_tape *tape, tg_node *node)
+{
+    tg_real *g = tg_node_in_grad(tape, node, 0);
+    const int poisoned = *(const int *)node->ctx;
+    for (size_t i = 0; g && i < node->out->size; i++)
+        g[i] += poisoned ? (tg_real)NAN : node->out->grad[i];
+}
+
+/* The identity, recorded as an op of its own. */
+static tg_tensor *poison_forward(tg_layer *self, tg_tape *tape, tg_tensor *x, int training)
+{
+    tg_tensor *out = tg_tape_tensor(tape, x->shape);
+    memcpy(out->data, x->data, x->size * sizeof *x->data);
+    tg_node *node = tg_tape_record(tape, "poison", out, &x, 1, poison_backward);
+    if (node) {
+        int *poisoned = tg_tape_alloc(tape, sizeof *poisoned);
+        *poisoned = training && ++poison_calls == poison_at;
+        node->ctx = poisoned;
+    }
+    return out;
+}
+
+static const tg_layer_ops poison_ops = {"Poison", poison_build, poison_forward, NULL};
+
+static tg_layer *poison_layer(void)
+{
+    tg_layer *l = tg_xmalloc(sizeof *l, "poison layer");
+    tg_layer_init(l, &poison_ops, "poison");
+    return l;
+}
+
+static tg_fit_opts quiet(int epochs, int batch_size)
+{
+    tg_fit_opts o = tg_fit_defaults();
+    o.epochs = epochs;
+    o.batch_size = batch_size;
+    o.shuffle = 0;
+    o.verbose = 0;
+    return o;
+}
+
+/* dense (3, tanh) -> poison -> dense_1 (1), MSE, plain SGD. */
+static tg_model *small_model(int with_poison)
+{
+    tg_model *m = tg_model_new(TG_SHAPE(2), 7);
+    tg_model_add(m, tg_dense(3, TG_TANH));
+    if (with_poison)
+        tg_model_add(m, poison_layer());
+    tg_model_add(m, tg_dense(1, TG_LINEAR));
+    tg_model_compile(m, tg_optimizer_sgd(0.1, 0, 0), TG_LOSS_MSE, TG_METRIC_MAE);
+    return m;
+}
+
+static tg_tensor *small_x(void)
+{
+    return tg_tensor_from(TG_SHAPE(4, 2), (tg_real[]){0, 1, 1, 0, 1, 1, 0.5, -0.5});
+}
+
+static tg_tensor *small_y(void)
+{
+    return tg_tensor_from(TG_SHAPE(4, 1), (tg_real[]){1, 1, 0, 0.5});
+}
+
+static void assert_same_weights(const tg_model *a, const tg_model *b)
+{
+    ck_assert_int_eq(a->n_params, b->n_params);
+    for (int i = 0; i < a->n_params; i++) {
+        ck_assert_uint_eq(a->params[i]->size, b->params[i]->size);
+        ck_assert_msg(!memcmp(a->params[i]->data, b->params[i]->data,
+                              a->params[i]->size * sizeof(tg_real)),
+                      "parameter %d differs", i);
+    }
+}
+
+/* The message after the loss's value (which prints as nan or -nan). */
+static void assert_message_tail(const tg_status *s, const char *tail)
+{
+    const char *head = "fit: the loss is ";
+    ck_assert_msg(!tg_is_ok(s), "expected an error");
+    ck_assert_msg(!strncmp(s->msg, head, strlen(head)), "message: %s", s->msg);
+    const char *rest = strchr(s->msg + strlen(head), ' ');
+    ck_assert_msg(rest && !strcmp(rest, tail), "message: %s (wanted the tail '%s')", s->msg, tail);
+}
+
+START_TEST(nan_in_forward_names_the_layer_and_keeps_the_weights)
+{
+    tg_model *m = small_model(0), *untouched = small_model(0);
+    tg_tensor *x = small_x(), *y = small_y();
+    x->data[5] = (tg_real)NAN; /* sample 2, in the second batch of two */
+    tg_fit_opts o = quiet(3, 2);
+    tg_history h;
+    tg_status s = tg_model_fit(m, x, y, &o, &h);
+    assert_message_tail(&s, " at epoch 1, batch 2 of 2, first NaN/Inf in the output of layer "
+                            "dense; training stopped with the initial weights");
+    ck_assert_int_eq(h.n_epochs, 0);
+    assert_same_weights(m, untouched);
+    tg_history_free(&h);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_model_free(m);
+    tg_model_free(untouched);
+}
+END_TEST
+
+START_TEST(inf_hidden_by_tanh_shows_in_the_backward_pass)
+{
+    /* tanh(Inf) = 1 keeps the forward finite, but its derivative times
+     * the Inf input's weight gradient is 0 * Inf = NaN. */
+    tg_model *m = small_model(0), *untouched = small_model(0);
+    tg_tensor *x = small_x(), *y = small_y();
+    x->data[0] = (tg_real)INFINITY;
+    tg_fit_opts o = quiet(3, 4);
+    tg_history h;
+    tg_status s = tg_model_fit(m, x, y, &o, &h);
+    assert_message_tail(&s, " at epoch 1, batch 1 of 1, first NaN/Inf in the backward pass of "
+                            "layer dense; training stopped with the initial weights");
+    assert_same_weights(m, untouched);
+    tg_history_free(&h);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_model_free(m);
+    tg_model_free(untouched);
+}
+END_TEST
+
+START_TEST(nan_in_backward_names_the_layer_and_keeps_the_weights)
+{
+    /* Poisoned in epoch 2, batch 1: the model must hold exactly the weights
+     * of a run of one epoch (same seed, no poison ever). */
+    tg_model *m = small_model(1), *one_epoch = small_model(1);
+    tg_tensor *x = small_x(), *y = small_y();
+    tg_fit_opts o = quiet(3, 2);
+    tg_history h, h1;
+    poison_calls = 0;
+    poison_at = 0;
+    tg_status s = tg_model_fit(one_epoch, x, y, &(tg_fit_opts){.epochs = 1, .batch_size = 2}, &h1);
+    ck_assert(tg_is_ok(&s));
+    poison_calls = 0;
+    poison_at = 3;
+    s = tg_model_fit(m, x, y, &o, &h);
+    poison_at = 0;
+    ck_assert_msg(!tg_is_ok(&s) && strstr(s.msg, "fit: the loss is ") == s.msg &&
+                      isfinite(strtod(s.msg + strlen("fit: the loss is "), NULL)),
+                  "message: %s", s.msg);
+    assert_message_tail(&s, " at epoch 2, batch 1 of 2, first NaN/Inf in the backward pass of "
+                            "layer poison; training stopped with the weights of epoch 1");
+    ck_assert_int_eq(h.n_epochs, 1);
+    ck_assert(h.loss[0] == h1.loss[0]);
+    assert_same_weights(m, one_epoch);
+    tg_history_free(&h);
+    tg_history_free(&h1);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_model_free(m);
+    tg_model_free(one_epoch);
+}
+END_TEST
+
+/* ---- out of memory ---- */
+
+/* The seed's image model in miniature (Conv2D, MaxPool2D, rows as steps,
+ * LSTM, Dense), built, compiled and trained for one step, then freed. */
+static void one_training_step(void)
+{
+    tg_model *m = tg_model_new(TG_SHAPE(6, 6, 1), 11);
+    tg_model_add(m, tg_conv2d((tg_conv2d_opts){.filters = 2, .kernel = {3, 3},
+                                               .activation = TG_RELU}));
+    tg_model_add(m, tg_maxpool2d((tg_pool2d_opts){0}));
+    tg_model_add(m, tg_rows_as_steps());
+    tg_model_add(m, tg_lstm((tg_lstm_opts){.units = 3}));
+    tg_model_add(m, tg_dense(2, TG_SOFTMAX));
+    tg_model_compile(m, tg_optimizer_adam(1e-3), TG_LOSS_CCE, TG_METRIC_ACCURACY);
+    tg_tensor *x = tg_tensor_zeros(TG_SHAPE(2, 6, 6, 1));
+    tg_tensor *y = tg_tensor_from(TG_SHAPE(2, 2), (tg_real[]){1, 0, 0, 1});
+    for (size_t i = 0; i < x->size; i++)
+        x->data[i] = (tg_real)(i % 7) / 7;
+    tg_fit_opts o = quiet(1, 2);
+    tg_history h;
+    tg_status s = tg_model_fit(m, x, y, &o, &h);
+    ck_assert(tg_is_ok(&s));
+    tg_history_free(&h);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_model_free(m);
+}
+
+/* Runs one_training_step in a child whose k-th allocation fails; returns
+ * the wait status and what the child wrote on stderr. */
+static int step_failing_at(unsigned long k, char *err, size_t cap)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        dup2(fds[1], STDERR_FILENO);
+        tg_set_alloc_failure_after(k);
+        one_training_step();
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t n = 0;
+    ssize_t r;
+    while ((r = read(fds[0], err + n, cap - 1 - n)) > 0)
+        n += (size_t)r;
+    err[n] = '\0';
+    close(fds[0]);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+
+START_TEST(every_failed_allocation_of_a_step_is_reported)
+{
+    const unsigned long before = tg_alloc_count();
+    one_training_step();
+    const unsigned long total = tg_alloc_count() - before;
+    ck_assert_uint_gt(total, 20);
+    for (unsigned long k = 1; k <= total + 1; k++) {
+        char err[1024];
+        const int status = step_failing_at(k, err, sizeof err);
+        ck_assert_msg(!WIFSIGNALED(status), "allocation %lu of %lu: killed by signal %d (%s)", k,
+                      total, WTERMSIG(status), err);
+        if (k > total) {
+            ck_assert_msg(WEXITSTATUS(status) == 0, "no failure, exit %d: %s",
+                          WEXITSTATUS(status), err);
+            continue;
+        }
+        ck_assert_msg(WEXITSTATUS(status) == TG_FATAL_EXIT,
+                      "allocation %lu of %lu: exit %d, stderr: %s", k, total,
+                      WEXITSTATUS(status), err);
+        /* One line: "tapegrad: <what>: out of memory (<bytes>)". */
+        ck_assert_msg(!strncmp(err, "tapegrad: ", 10) && strstr(err, ": out of memory (") &&
+                          strchr(err, '\n') == err + strlen(err) - 1,
+                      "allocation %lu of %lu: stderr: %s", k, total, err);
+    }
+}
+END_TEST
+
+Suite *tg_test_suite(void)
+{
+    Suite *s = suite_create("faults");
+    TCase *tc = tcase_create("nan");
+    tcase_add_test(tc, nan_in_forward_names_the_layer_and_keeps_the_weights);
+    tcase_add_test(tc, inf_hidden_by_tanh_shows_in_the_backward_pass);
+    tcase_add_test(tc, nan_in_backward_names_the_layer_and_keeps_the_weights);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("oom");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, every_failed_allocation_of_a_step_is_reported);
+    suite_add_tcase(s, tc);
+    return s;
+}
