@@ -1,6 +1,7 @@
 #include "train/csv.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,9 @@ static char *copy_string(const char *s)
     return memcpy(tg_xmalloc(n, "tg_csv_read"), s, n);
 }
 
+/* 1: a finite number; 0: not a number; NOT_FINITE: "nan", "inf" and the
+ * like, which strtod reads but no data set here means as a value. */
+#define NOT_FINITE (-1)
 static int parse_number(const char *s, double *v)
 {
     char *end;
@@ -98,7 +102,9 @@ static int parse_number(const char *s, double *v)
     *v = strtod(s, &end);
     while (*end == ' ')
         end++;
-    return *end == '\0' && errno != ERANGE;
+    if (*end != '\0' || errno == ERANGE)
+        return 0;
+    return isfinite(*v) ? 1 : NOT_FINITE;
 }
 
 void tg_csv_free(tg_csv *csv)
@@ -195,7 +201,7 @@ tg_status tg_csv_read(const char *path, tg_csv *out)
         if (out->rows == 0)
             for (int c = 0; c < ncols; c++) {
                 double v;
-                out->col[c].numeric = parse_number(field[c], &v);
+                out->col[c].numeric = parse_number(field[c], &v) == 1;
             }
         if (out->rows == cap) {
             cap = cap ? cap * 2 : 256;
@@ -204,9 +210,13 @@ tg_status tg_csv_read(const char *path, tg_csv *out)
         /* Numbers first, text after: a bad number leaves no half-copied row. */
         for (int c = 0; c < ncols && tg_is_ok(&st); c++) {
             tg_csv_column *col = &out->col[c];
-            if (col->numeric && !parse_number(field[c], &col->num[out->rows]))
+            const int parsed = col->numeric ? parse_number(field[c], &col->num[out->rows]) : 1;
+            if (parsed == 0)
                 st = tg_status_error("%s: line %zu: column '%s' is not a number: '%s'", path,
                                      lineno, col->name, field[c]);
+            else if (parsed == NOT_FINITE)
+                st = tg_status_error("%s: line %zu: column '%s' holds '%s', not a finite number",
+                                     path, lineno, col->name, field[c]);
         }
         if (!tg_is_ok(&st))
             break;

@@ -2,8 +2,9 @@
  * then one row per line, fields separated by commas.
  *
  * A column is numeric when its field in the first data row is a number (the
- * whole field parses as a double); it is then read as double on every row,
- * and a row where it is not a number is an error. Other columns (dates,
+ * whole field parses as a finite double); it is then read as double on
+ * every row, and a row where it is not a number, or spells NaN or Inf, is an
+ * error. Other columns (dates,
  * "rain", "MSFT") are kept as text. Quotes are handled minimally: a field in
  * double quotes may hold commas, and "" inside it is one quote. Empty lines
  * are skipped; the line numbers in messages count them (line 1 = header). */

@@ -25,10 +25,22 @@ static tg_status read_some(gzFile gz, const char *path, size_t offset, void *buf
             if (errnum == Z_BUF_ERROR)
                 return tg_status_error("%s: truncated at byte %zu: the gzip stream ends early",
                                        path, offset + *got);
+            /* zlib says "<path>: <why>"; the path is ours to print, once. */
+            const size_t path_len = strlen(path);
+            if (!strncmp(msg, path, path_len) && !strncmp(msg + path_len, ": ", 2))
+                msg += path_len + 2;
             return tg_status_error("%s: read error at byte %zu: %s", path, offset + *got, msg);
         }
-        if (r == 0)
+        if (r == 0) {
+            /* gzread reports a gzip stream cut short (even in its CRC
+             * trailer) by returning 0 and recording Z_BUF_ERROR. */
+            int errnum;
+            gzerror(gz, &errnum);
+            if (errnum == Z_BUF_ERROR)
+                return tg_status_error("%s: truncated at byte %zu: the gzip stream ends early",
+                                       path, offset + *got);
             break;
+        }
         *got += (size_t)r;
     }
     return tg_status_ok();
