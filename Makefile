@@ -137,6 +137,9 @@ valgrind-run: $(TESTS)
 # The README's main job.
 demo: $(CLI)
 	$(CLI) gradcheck
+	@mkdir -p out
+	$(CLI) train timeseries --embedded --epochs 5 --history out/demo_history.csv --plot out/demo.png
+	@cat out/demo.txt
 
 # The real data sets, from Debian's packages, without installing them (so
 # without their Python dependencies): unpacked under data/ (git-ignored),

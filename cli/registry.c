@@ -3,6 +3,7 @@
 #include "layers/gradcheck_layers.h"
 #include "layers/lstm.h"
 #include "train/loss.h"
+#include "train/seed_models.h"
 
 typedef const tg_gradcheck_case *(*case_list_fn)(int *n);
 
@@ -11,6 +12,7 @@ static const case_list_fn lists[] = {
     tg_layer_gradcheck_cases,
     tg_lstm_gradcheck_cases,
     tg_loss_gradcheck_cases,
+    tg_seed_model_gradcheck_cases,
 };
 
 #define MAX_CASES 256

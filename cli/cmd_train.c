@@ -1,0 +1,129 @@
+/* tapegrad train timeseries|images|regression [options]
+ *
+ * Parses the options into tg_seed_app_opts and runs the application
+ * (train/seed_apps.h): the summary, a progress bar per epoch, the per-epoch
+ * line, the test figures next to the baselines, the history and the plot. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "train/seed_apps.h"
+
+static const char usage_text[] =
+    "usage: tapegrad train timeseries|images|regression [options]\n"
+    "  --data DIR            where the data files are (default: data/, then the\n"
+    "                        installed Debian packages, else the embedded data)\n"
+    "  --embedded            use the embedded synthetic data even if real data is there\n"
+    "  --epochs N            (5)            --batch N        (32)\n"
+    "  --lr X                (1e-3 adam/rmsprop, 1e-2 sgd/gd)\n"
+    "  --optimizer adam|sgd|rmsprop|gd      (adam; gd: the whole set per step)\n"
+    "  --l1 X  --l2 X        kernel regularizers on every layer (0)\n"
+    "  --patience N          early stopping on val_loss, best weights restored (off)\n"
+    "  --peephole none|diagonal|full        the LSTM's peepholes (diagonal)\n"
+    "  --model cnn-lstm|lstm-cnn            series tasks: the seed's order or LSTM first\n"
+    "  --steps T             series window length (32 days / 24 hours / 32 steps)\n"
+    "  --limit N             images: train on the first N images only\n"
+    "  --seed N              (42)           --threads N      (TG_THREADS or 1)\n"
+    "  --history FILE.csv    --plot FILE.png  --save DIR  --load DIR\n";
+
+static int bad(const char *what, const char *value)
+{
+    fprintf(stderr, "tapegrad train: %s '%s'\n%s", what, value, usage_text);
+    return 2;
+}
+
+static int number(const char *s, double *v)
+{
+    char *end;
+    *v = strtod(s, &end);
+    return *s && !*end;
+}
+
+int tg_cmd_train(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    tg_seed_app_opts o = tg_seed_app_defaults();
+    if (!strcmp(argv[1], "timeseries"))
+        o.task = TG_APP_TIMESERIES;
+    else if (!strcmp(argv[1], "images"))
+        o.task = TG_APP_IMAGES;
+    else if (!strcmp(argv[1], "regression"))
+        o.task = TG_APP_REGRESSION;
+    else
+        return bad("unknown task", argv[1]);
+    for (int i = 2; i < argc; i++) {
+        const char *opt = argv[i];
+        if (!strcmp(opt, "--embedded")) {
+            o.embedded = 1;
+            continue;
+        }
+        if (i + 1 >= argc)
+            return bad("missing value after", opt);
+        const char *val = argv[++i];
+        double v = 0;
+        int is_num = number(val, &v);
+        if (!strcmp(opt, "--data"))
+            o.data_dir = val;
+        else if (!strcmp(opt, "--optimizer"))
+            o.optimizer = val;
+        else if (!strcmp(opt, "--history"))
+            o.history_csv = val;
+        else if (!strcmp(opt, "--plot"))
+            o.plot_png = val;
+        else if (!strcmp(opt, "--save"))
+            o.save_dir = val;
+        else if (!strcmp(opt, "--load"))
+            o.load_dir = val;
+        else if (!strcmp(opt, "--peephole")) {
+            if (!strcmp(val, "none"))
+                o.peephole = TG_PEEPHOLE_NONE;
+            else if (!strcmp(val, "diagonal"))
+                o.peephole = TG_PEEPHOLE_DIAGONAL;
+            else if (!strcmp(val, "full"))
+                o.peephole = TG_PEEPHOLE_FULL;
+            else
+                return bad("--peephole wants none, diagonal or full, got", val);
+        } else if (!strcmp(opt, "--model")) {
+            if (!strcmp(val, "cnn-lstm"))
+                o.arch = TG_SERIES_CNN_LSTM;
+            else if (!strcmp(val, "lstm-cnn"))
+                o.arch = TG_SERIES_LSTM_CNN;
+            else
+                return bad("--model wants cnn-lstm or lstm-cnn, got", val);
+        } else if (!is_num) {
+            return bad(strncmp(opt, "--", 2) ? "unexpected argument" : "option wants a number:",
+                       strncmp(opt, "--", 2) ? opt : val);
+        } else if (!strcmp(opt, "--epochs"))
+            o.epochs = (int)v;
+        else if (!strcmp(opt, "--batch"))
+            o.batch_size = (int)v;
+        else if (!strcmp(opt, "--lr"))
+            o.learning_rate = v;
+        else if (!strcmp(opt, "--l1"))
+            o.l1 = v;
+        else if (!strcmp(opt, "--l2"))
+            o.l2 = v;
+        else if (!strcmp(opt, "--patience"))
+            o.patience = (int)v;
+        else if (!strcmp(opt, "--steps"))
+            o.steps = (int)v;
+        else if (!strcmp(opt, "--limit"))
+            o.limit = (size_t)v;
+        else if (!strcmp(opt, "--seed"))
+            o.seed = (uint64_t)v;
+        else if (!strcmp(opt, "--threads"))
+            o.threads = (int)v;
+        else
+            return bad("unknown option", opt);
+    }
+    tg_status st = tg_seed_app_run(&o, NULL);
+    if (!tg_is_ok(&st)) {
+        fprintf(stderr, "tapegrad train: %s\n", st.msg);
+        return 1;
+    }
+    return 0;
+}

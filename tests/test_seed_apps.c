@@ -1,0 +1,257 @@
+/* The seed's applications: each model lowers its loss in a few steps on the
+ * embedded data, the series models' outputs are causal with the alignment
+ * the targets assume, the LSTM -> CNN stack passes gradcheck, a regression
+ * predicting no change is exactly persistence, and a whole run writes its
+ * history CSV and its PNG. */
+#include <check.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "autograd/gradcheck_check.h"
+#include "tests/scratch.h"
+#include "tests/support.h"
+#include "train/fit.h"
+#include "train/seed_apps.h"
+#include "train/seed_models.h"
+#include "train/seed_tasks.h"
+#include "train/synthetic.h"
+
+/* Rows [0, n) of t, a new heap tensor. */
+static tg_tensor *first_rows(const tg_tensor *t, int n)
+{
+    tg_shape s = t->shape;
+    s.dim[0] = n;
+    tg_tensor *r = tg_tensor_new(s);
+    memcpy(r->data, t->data, r->size * sizeof *r->data);
+    return r;
+}
+
+/* A few epochs on 64 samples: the loss on them goes down. */
+static void expect_learns(tg_model *m, tg_loss loss, tg_metric metric, const tg_tensor *x,
+                          const tg_tensor *y)
+{
+    tg_model_compile(m, tg_optimizer_adam(3e-3), loss, metric);
+    double before = tg_model_evaluate(m, x, y, 64, NULL);
+    tg_fit_opts o = tg_fit_defaults();
+    o.epochs = 4;
+    o.verbose = 0;
+    tg_history h;
+    tg_status st = tg_model_fit(m, x, y, &o, &h);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    double after = tg_model_evaluate(m, x, y, 64, NULL);
+    ck_assert_msg(after < 0.9 * before, "loss %g -> %g", before, after);
+    tg_history_free(&h);
+    tg_model_free(m);
+}
+
+static void series_learns(int binary, tg_series_arch arch)
+{
+    tg_series_task t;
+    tg_synthetic_task(binary, 600, 16, 3, &t);
+    tg_tensor *x = first_rows(t.x_train, 64), *y = first_rows(t.y_train, 64);
+    tg_seed_model_opts mo = {.seed = 5};
+    tg_model *m = tg_seed_series_model(arch, t.T, t.D, binary, mo);
+    expect_learns(m, binary ? TG_LOSS_BCE : TG_LOSS_MSE, TG_METRIC_ACCURACY, x, y);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_series_task_free(&t);
+}
+
+START_TEST(test_apps_timeseries_learns) { series_learns(1, TG_SERIES_CNN_LSTM); }
+END_TEST
+
+START_TEST(test_apps_lstm_cnn_learns) { series_learns(1, TG_SERIES_LSTM_CNN); }
+END_TEST
+
+START_TEST(test_apps_regression_learns) { series_learns(0, TG_SERIES_CNN_LSTM); }
+END_TEST
+
+START_TEST(test_apps_images_learns)
+{
+    tg_image_set set;
+    tg_synthetic_shapes(&set, 64, 11);
+    size_t idx[64];
+    for (size_t i = 0; i < 64; i++)
+        idx[i] = i;
+    tg_tensor *x = tg_tensor_new(TG_SHAPE(64, 28, 28, 1)), *y = tg_tensor_new(TG_SHAPE(64, 10));
+    tg_image_set_batch(&set, idx, 64, x, y);
+    tg_seed_model_opts mo = {.seed = 5};
+    expect_learns(tg_seed_images_model(28, 28, 10, mo), TG_LOSS_CCE, TG_METRIC_ACCURACY, x, y);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_image_set_free(&set);
+}
+END_TEST
+
+/* Output j must not depend on inputs after window step first + step j (no
+ * look-ahead), and the count must be the model's output length. */
+static void check_causal(tg_series_arch arch, int T)
+{
+    int first, step, count;
+    tg_seed_series_alignment(T, &first, &step, &count);
+    tg_seed_model_opts mo = {.seed = 9};
+    tg_model *m = tg_seed_series_model(arch, T, 2, 1, mo);
+    ck_assert(tg_shape_equal(m->output_shape, TG_SHAPE(count, 1)));
+    tg_rng rng;
+    tg_rng_seed(&rng, 4);
+    tg_tensor *x = tg_tensor_new(TG_SHAPE(1, T, 2));
+    for (size_t k = 0; k < x->size; k++)
+        x->data[k] = (tg_real)tg_rng_normal(&rng);
+    tg_tensor *base = tg_model_predict(m, x, 1);
+    for (int k = 0; k < T; k++) {
+        tg_tensor *x2 = tg_tensor_clone(x);
+        TG_AT(x2, 0, k, 0) += 3;
+        TG_AT(x2, 0, k, 1) -= 3;
+        tg_tensor *p = tg_model_predict(m, x2, 1);
+        int changed_any = 0;
+        for (int j = 0; j < count; j++) {
+            int changed = p->data[j] != base->data[j];
+            if (first + step * j < k)
+                ck_assert_msg(!changed, "output %d changed with input step %d", j, k);
+            changed_any |= changed;
+        }
+        /* an input past the last output's view (odd T - 2: pooling drops one) is unused */
+        if (k <= first + step * (count - 1))
+            ck_assert_msg(changed_any, "no output depends on input step %d", k);
+        tg_tensor_free(p);
+        tg_tensor_free(x2);
+    }
+    tg_tensor_free(base);
+    tg_tensor_free(x);
+    tg_model_free(m);
+}
+
+START_TEST(test_apps_alignment_causal)
+{
+    check_causal(TG_SERIES_CNN_LSTM, 12);
+    check_causal(TG_SERIES_CNN_LSTM, 11);
+    check_causal(TG_SERIES_LSTM_CNN, 12);
+}
+END_TEST
+
+START_TEST(test_apps_lstm_cnn_gradcheck)
+{
+    int n;
+    const tg_gradcheck_case *c = tg_seed_model_gradcheck_cases(&n);
+    for (int i = 0; i < n; i++)
+        tg_ck_assert_gradcheck(c[i].name, c[i].run(17));
+}
+END_TEST
+
+/* A regression whose output is "no change" scores exactly persistence; a
+ * binary task's scores against hand-made predictions. */
+START_TEST(test_apps_scores)
+{
+    tg_series_task t;
+    tg_synthetic_task(0, 600, 16, 3, &t);
+    tg_tensor *pred = tg_tensor_new(TG_SHAPE(t.n_test, 7, 1));
+    tg_tensor_fill(pred, (tg_real)(-t.target_shift / t.target_scale));
+    tg_series_scores sc = tg_series_task_score(&t, pred);
+    tg_ck_assert_close(sc.model, sc.persistence, 1e-5);
+    ck_assert(sc.persistence > 0);
+    tg_tensor_free(pred);
+    tg_series_task_free(&t);
+
+    tg_synthetic_task(1, 600, 16, 3, &t);
+    pred = tg_tensor_new(TG_SHAPE(t.n_test, 7, 1));
+    for (int w = 0; w < t.n_test; w++)
+        pred->data[(size_t)w * 7 + 6] = (tg_real)t.truth[w];
+    sc = tg_series_task_score(&t, pred);
+    tg_ck_assert_close(sc.model, 1, 0);
+    double agree = 0;
+    for (int w = 0; w < t.n_test; w++)
+        agree += t.persistence[w] == t.truth[w];
+    tg_ck_assert_close(sc.persistence, agree / t.n_test, 1e-15);
+    tg_tensor_free(pred);
+    tg_series_task_free(&t);
+}
+END_TEST
+
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* What `tapegrad train timeseries --embedded --epochs 2 --history h.csv
+ * --plot h.png --save dir` does, then --load of what it saved. */
+START_TEST(test_apps_run_writes_history_and_plot)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    tg_seed_app_opts o = tg_seed_app_defaults();
+    o.task = TG_APP_TIMESERIES;
+    o.embedded = 1;
+    o.epochs = 2;
+    o.steps = 12;
+    o.history_csv = tg_scratch_path(&s, "h.csv");
+    o.plot_png = tg_scratch_path(&s, "h.png");
+    const char *gp = tg_scratch_path(&s, "h.gp"), *txt = tg_scratch_path(&s, "h.txt");
+    o.save_dir = tg_scratch_path(&s, "ckpt");
+    const char *ckpt = tg_scratch_path(&s, "ckpt/model.ckpt");
+    tg_scratch_path(&s, "ckpt/model.ckpt.tmp");
+    FILE *out = tmpfile();
+    o.out = out;
+    tg_seed_app_result r;
+    tg_status st = tg_seed_app_run(&o, &r);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    ck_assert(r.embedded);
+    ck_assert_int_eq(r.epochs_run, 2);
+    ck_assert(r.last_loss < r.first_loss);
+    ck_assert_int_gt(file_size(o.history_csv), 20);
+    ck_assert_int_gt(file_size(o.plot_png), 1000);
+    ck_assert_int_gt(file_size(ckpt), 0);
+    (void)gp;
+    (void)txt;
+
+    /* Reloaded weights give the same test figures without training. */
+    tg_seed_app_opts o2 = o;
+    o2.load_dir = o.save_dir;
+    o2.save_dir = NULL;
+    o2.history_csv = o2.plot_png = NULL;
+    o2.epochs = 1;
+    o2.learning_rate = 1e-12;
+    tg_seed_app_result r2;
+    st = tg_seed_app_run(&o2, &r2);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    tg_ck_assert_close(r2.model, r.model, 0.02);
+    fclose(out);
+    rmdir(o.save_dir);
+    tg_scratch_close(&s);
+}
+END_TEST
+
+/* A --data directory without the files is a data error, not the embedded set. */
+START_TEST(test_apps_named_dir_without_data)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    tg_seed_app_opts o = tg_seed_app_defaults();
+    o.task = TG_APP_REGRESSION;
+    o.data_dir = s.dir;
+    FILE *out = tmpfile();
+    o.out = out;
+    tg_status st = tg_seed_app_run(&o, NULL);
+    tg_ck_assert_error(st, "seattle-temps.csv", "not found", s.dir);
+    fclose(out);
+    tg_scratch_close(&s);
+}
+END_TEST
+
+Suite *tg_test_suite(void)
+{
+    Suite *s = suite_create("seed_apps");
+    TCase *tc = tcase_create("seed_apps");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_apps_timeseries_learns);
+    tcase_add_test(tc, test_apps_lstm_cnn_learns);
+    tcase_add_test(tc, test_apps_regression_learns);
+    tcase_add_test(tc, test_apps_images_learns);
+    tcase_add_test(tc, test_apps_alignment_causal);
+    tcase_add_test(tc, test_apps_lstm_cnn_gradcheck);
+    tcase_add_test(tc, test_apps_scores);
+    tcase_add_test(tc, test_apps_run_writes_history_and_plot);
+    tcase_add_test(tc, test_apps_named_dir_without_data);
+    suite_add_tcase(s, tc);
+    return s;
+}

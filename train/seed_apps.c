@@ -1,0 +1,346 @@
+#include "train/seed_apps.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "autograd/threads.h"
+#include "train/checkpoint.h"
+#include "train/data_path.h"
+#include "train/fit.h"
+#include "train/fit_images.h"
+#include "train/idx.h"
+#include "train/plot.h"
+#include "train/seed_tasks.h"
+#include "train/synthetic.h"
+
+/* Sizes of the embedded sets: big enough to learn, small enough for a
+ * demo in well under a minute on two cores. */
+#define EMBEDDED_SERIES_STEPS 3000
+#define EMBEDDED_IMAGES_TRAIN 6000
+#define EMBEDDED_IMAGES_TEST 1000
+
+tg_seed_app_opts tg_seed_app_defaults(void)
+{
+    tg_seed_app_opts o;
+    memset(&o, 0, sizeof o);
+    o.epochs = 5;
+    o.batch_size = 32;
+    o.optimizer = "adam";
+    o.seed = 42;
+    return o;
+}
+
+static tg_status compile(tg_model *m, const tg_seed_app_opts *o, tg_loss loss, tg_metric metric,
+                         int *whole_set)
+{
+    const char *name = o->optimizer ? o->optimizer : "adam";
+    int plain_sgd = !strcmp(name, "sgd") || !strcmp(name, "gd");
+    double lr = o->learning_rate > 0 ? o->learning_rate : plain_sgd ? 1e-2 : 1e-3;
+    tg_optimizer *opt;
+    if (!strcmp(name, "adam"))
+        opt = tg_optimizer_adam(lr);
+    else if (!strcmp(name, "rmsprop"))
+        opt = tg_optimizer_rmsprop(lr);
+    else if (plain_sgd)
+        opt = tg_optimizer_sgd(lr, 0, 0);
+    else
+        return tg_status_error("optimizer '%s': expected adam, sgd, rmsprop or gd", name);
+    *whole_set = !strcmp(name, "gd");
+    tg_model_compile(m, opt, loss, metric);
+    return tg_status_ok();
+}
+
+static void checkpoint_path(const char *dir, char *path, size_t len)
+{
+    snprintf(path, len, "%s/model.ckpt", dir);
+}
+
+/* --load before training, --save, history and plot after. */
+static tg_status load_weights(tg_model *m, const tg_seed_app_opts *o, FILE *out)
+{
+    if (!o->load_dir)
+        return tg_status_ok();
+    char path[1024];
+    checkpoint_path(o->load_dir, path, sizeof path);
+    tg_status st = tg_model_load(m, path);
+    if (tg_is_ok(&st))
+        fprintf(out, "weights loaded from %s\n", path);
+    return st;
+}
+
+static tg_status write_outputs(const tg_model *m, const tg_history *h, const tg_seed_app_opts *o,
+                               FILE *out)
+{
+    tg_status st = tg_status_ok();
+    if (o->history_csv) {
+        st = tg_history_save_csv(h, o->history_csv);
+        if (!tg_is_ok(&st))
+            return st;
+        fprintf(out, "history: %s\n", o->history_csv);
+        if (o->plot_png) {
+            tg_plot_opts po = tg_plot_defaults();
+            po.png_path = o->plot_png;
+            st = tg_plot_history(o->history_csv, &po);
+            if (!tg_is_ok(&st))
+                return st;
+            fprintf(out, "plot: %s (and the text plot next to it)\n", o->plot_png);
+        }
+    } else if (o->plot_png) {
+        return tg_status_error("--plot %s needs --history FILE.csv (the plot is drawn from it)",
+                               o->plot_png);
+    }
+    if (o->save_dir) {
+        if (mkdir(o->save_dir, 0777) != 0 && errno != EEXIST)
+            return tg_status_error("%s: cannot create the directory: %s", o->save_dir,
+                                   strerror(errno));
+        char path[1024];
+        checkpoint_path(o->save_dir, path, sizeof path);
+        st = tg_model_save(m, path);
+        if (tg_is_ok(&st))
+            fprintf(out, "weights saved to %s\n", path);
+    }
+    return st;
+}
+
+static tg_fit_opts fit_options(const tg_seed_app_opts *o, int whole_set, FILE *out)
+{
+    tg_fit_opts f = tg_fit_defaults();
+    f.epochs = o->epochs;
+    f.batch_size = whole_set ? 0 : o->batch_size;
+    f.out = out;
+    if (o->patience > 0) {
+        f.early_stopping.enabled = 1;
+        f.early_stopping.patience = o->patience;
+        f.early_stopping.restore_best_weights = 1;
+    }
+    return f;
+}
+
+static void record(tg_seed_app_result *r, const tg_history *h)
+{
+    r->epochs_run = h->n_epochs;
+    r->first_loss = h->n_epochs ? h->loss[0] : NAN;
+    r->last_loss = h->n_epochs ? h->loss[h->n_epochs - 1] : NAN;
+}
+
+/* ---- time series and regression ---- */
+
+static tg_status series_data(const tg_seed_app_opts *o, int binary, tg_series_task *t, FILE *out,
+                             int *embedded)
+{
+    int T = o->steps;
+    *embedded = 1;
+    if (!o->embedded) {
+        tg_status st = binary ? tg_rain_task(o->data_dir, T ? T : 32, t)
+                              : tg_temps_task(o->data_dir, T ? T : 24, t);
+        if (tg_is_ok(&st)) {
+            *embedded = 0;
+            return st;
+        }
+        /* A file named by the user, or found but broken, is an error; only
+         * "not installed" falls back to the embedded data. */
+        if (o->data_dir || !strstr(st.msg, "not found"))
+            return st;
+        fprintf(out, "note: %s\n      using the embedded data instead\n", st.msg);
+    }
+    tg_synthetic_task(binary, EMBEDDED_SERIES_STEPS, T ? T : 32, o->seed, t);
+    return tg_status_ok();
+}
+
+static tg_status run_series(const tg_seed_app_opts *o, tg_seed_app_result *r, FILE *out)
+{
+    const int binary = o->task == TG_APP_TIMESERIES;
+    tg_series_task t;
+    tg_status st = series_data(o, binary, &t, out, &r->embedded);
+    if (!tg_is_ok(&st))
+        return st;
+    int first, step, count;
+    tg_seed_series_alignment(t.T, &first, &step, &count);
+    fprintf(out, "task: %s\ndata: %s\n", t.name, t.source);
+    fprintf(out, "windows of T = %d steps, D = %d features: %d train, %d validation, %d test "
+                 "(split by time; scaling fitted on the training range)\n",
+            t.T, t.D, t.x_train->shape.dim[0], t.x_val->shape.dim[0], t.x_test->shape.dim[0]);
+    fprintf(out, "targets: %d per window; output j has seen window steps up to %d + %d j and "
+                 "predicts the step after\n\n", count, first, step);
+
+    tg_seed_model_opts mo = {.peephole = o->peephole, .reg = {o->l1, o->l2}, .seed = o->seed};
+    tg_model *m = tg_seed_series_model(o->arch, t.T, t.D, binary, mo);
+    int whole_set = 0;
+    st = compile(m, o, binary ? TG_LOSS_BCE : TG_LOSS_MSE,
+                 binary ? TG_METRIC_ACCURACY : TG_METRIC_MAE, &whole_set);
+    if (tg_is_ok(&st))
+        st = load_weights(m, o, out);
+    if (!tg_is_ok(&st)) {
+        tg_model_free(m);
+        tg_series_task_free(&t);
+        return st;
+    }
+    tg_model_summary(m, out);
+    fprintf(out, "\n");
+
+    tg_fit_opts f = fit_options(o, whole_set, out);
+    f.x_val = t.x_val;
+    f.y_val = t.y_val;
+    tg_history h;
+    st = tg_model_fit(m, t.x_train, t.y_train, &f, &h);
+    record(r, &h);
+    if (tg_is_ok(&st)) {
+        double metric;
+        r->test_loss = tg_model_evaluate(m, t.x_test, t.y_test, o->batch_size, &metric);
+        r->test_metric = metric;
+        tg_tensor *pred = tg_model_predict(m, t.x_test, 256);
+        tg_series_scores sc = tg_series_task_score(&t, pred);
+        tg_tensor_free(pred);
+        r->model = sc.model;
+        r->persistence = sc.persistence;
+        r->majority = sc.majority;
+        fprintf(out, "\ntest, every output step: loss %.4f, %s %.4f\n", r->test_loss,
+                binary ? "accuracy" : "mae (scaled units)", metric);
+        fprintf(out, "test, last output step of each of the %d test windows:\n", t.n_test);
+        if (binary) {
+            fprintf(out, "  model accuracy                          %.4f\n", sc.model);
+            fprintf(out, "  persistence (like the last step seen)   %.4f   (%.4f over the whole "
+                         "set)\n", sc.persistence, t.whole_persistence);
+            fprintf(out, "  majority (the commoner training class)  %.4f   (%.4f over the whole "
+                         "set)\n", sc.majority, t.whole_majority);
+        } else {
+            fprintf(out, "  model MSE                               %.4f\n", sc.model);
+            fprintf(out, "  persistence MSE (like the last step)    %.4f\n", sc.persistence);
+        }
+        st = write_outputs(m, &h, o, out);
+    }
+    tg_history_free(&h);
+    tg_model_free(m);
+    tg_series_task_free(&t);
+    return st;
+}
+
+/* ---- images ---- */
+
+static tg_status fashion(const char *dir, tg_image_set *train, tg_image_set *test, char *where,
+                         size_t len)
+{
+    static const char *const files[4] = {
+        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+    char path[4][1024];
+    for (int i = 0; i < 4; i++) {
+        tg_status st = tg_data_find(TG_DATA_FASHION_MNIST, files[i], dir, path[i], sizeof path[i]);
+        if (!tg_is_ok(&st))
+            return st;
+    }
+    tg_status st = tg_idx_load(path[0], path[1], train);
+    if (!tg_is_ok(&st))
+        return st;
+    st = tg_idx_load(path[2], path[3], test);
+    if (!tg_is_ok(&st)) {
+        tg_image_set_free(train);
+        return st;
+    }
+    snprintf(where, len, "Fashion-MNIST, %s and its neighbours", path[0]);
+    return st;
+}
+
+static tg_status run_images(const tg_seed_app_opts *o, tg_seed_app_result *r, FILE *out)
+{
+    tg_image_set train, test;
+    char source[1200];
+    r->embedded = 1;
+    if (!o->embedded) {
+        tg_status st = fashion(o->data_dir, &train, &test, source, sizeof source);
+        if (tg_is_ok(&st))
+            r->embedded = 0;
+        else if (o->data_dir || !strstr(st.msg, "not found"))
+            return st;
+        else
+            fprintf(out, "note: %s\n      using the embedded data instead\n", st.msg);
+    }
+    if (r->embedded) {
+        tg_synthetic_shapes(&train, EMBEDDED_IMAGES_TRAIN, o->seed);
+        tg_synthetic_shapes(&test, EMBEDDED_IMAGES_TEST, o->seed + 1);
+        snprintf(source, sizeof source, "embedded: synthetic shapes (ten classes), seed %llu",
+                 (unsigned long long)o->seed);
+    }
+    if (test.classes > train.classes)
+        train.classes = test.classes;
+    test.classes = train.classes;
+    /* A view of the first images (no copy) when asked to train on fewer. */
+    tg_image_set fit_set = train;
+    if (o->limit > 0 && o->limit < train.count)
+        fit_set.count = o->limit;
+    /* With early stopping the monitor must not see the test set: the last
+     * tenth of the training images validate instead. */
+    tg_image_set val_set = test;
+    if (o->patience > 0) {
+        size_t n_val = fit_set.count / 10, pixels = (size_t)train.rows * (size_t)train.cols;
+        fit_set.count -= n_val;
+        val_set = fit_set;
+        val_set.count = n_val;
+        val_set.pixels = fit_set.pixels + fit_set.count * pixels;
+        val_set.labels = fit_set.labels + fit_set.count;
+    }
+    fprintf(out, "task: %d-class images\ndata: %s\n", train.classes, source);
+    fprintf(out, "%zu training images, %zu test images (%d x %d), validation: %s\n\n",
+            fit_set.count, test.count, train.rows, train.cols,
+            o->patience > 0 ? "the last tenth of the training images" : "the test set");
+
+    tg_seed_model_opts mo = {.peephole = o->peephole, .reg = {o->l1, o->l2}, .seed = o->seed};
+    tg_model *m = tg_seed_images_model(train.rows, train.cols, train.classes, mo);
+    int whole_set = 0;
+    tg_status st = compile(m, o, TG_LOSS_CCE, TG_METRIC_ACCURACY, &whole_set);
+    if (tg_is_ok(&st) && whole_set)
+        st = tg_status_error("optimizer gd (the whole set per step) is not offered for images");
+    if (tg_is_ok(&st))
+        st = load_weights(m, o, out);
+    if (tg_is_ok(&st)) {
+        tg_model_summary(m, out);
+        fprintf(out, "\n");
+        tg_fit_opts f = fit_options(o, 0, out);
+        tg_history h;
+        st = tg_model_fit_images(m, &fit_set, &val_set, &f, &h);
+        record(r, &h);
+        if (tg_is_ok(&st)) {
+            double acc;
+            r->test_loss = tg_model_evaluate_images(m, &test, o->batch_size, &acc);
+            r->test_metric = r->model = acc;
+            size_t counts[256] = {0}, best = 0;
+            for (size_t i = 0; i < fit_set.count; i++)
+                counts[fit_set.labels[i]]++;
+            for (int c = 0; c < 256; c++)
+                best = counts[c] > counts[best] ? (size_t)c : best;
+            size_t hits = 0;
+            for (size_t i = 0; i < test.count; i++)
+                hits += test.labels[i] == best;
+            r->majority = (double)hits / (double)test.count;
+            r->persistence = NAN;
+            fprintf(out, "\ntest: loss %.4f, accuracy %.4f (majority class: %.4f)\n",
+                    r->test_loss, acc, r->majority);
+            st = write_outputs(m, &h, o, out);
+        }
+        tg_history_free(&h);
+    }
+    tg_model_free(m);
+    tg_image_set_free(&train);
+    tg_image_set_free(&test);
+    return st;
+}
+
+tg_status tg_seed_app_run(const tg_seed_app_opts *o, tg_seed_app_result *result)
+{
+    FILE *out = o->out ? o->out : stdout;
+    tg_seed_app_result r;
+    memset(&r, 0, sizeof r);
+    if (o->epochs < 1 || o->batch_size < 1 || o->l1 < 0 || o->l2 < 0 || o->patience < 0 ||
+        o->steps < 0 || (o->steps > 0 && o->steps < 4))
+        return tg_status_error("train: epochs %d and batch %d must be >= 1, l1 %g, l2 %g and "
+                               "patience %d >= 0, steps 0 or >= 4 (got %d)", o->epochs,
+                               o->batch_size, o->l1, o->l2, o->patience, o->steps);
+    if (o->threads > 0)
+        tg_set_threads(o->threads);
+    tg_status st = o->task == TG_APP_IMAGES ? run_images(o, &r, out) : run_series(o, &r, out);
+    if (result)
+        *result = r;
+    return st;
+}
