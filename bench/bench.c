@@ -1,0 +1,452 @@
+/* The seed's two models end to end, at batch 32, in the build's precision:
+ *
+ *   timeseries  (64, 4) -> Conv1D(32, 3, relu) -> MaxPool1D(2)
+ *               -> LSTM(64, return_sequences) -> Dense(32, relu)
+ *               -> Dense(1, sigmoid)                              binary cross-entropy
+ *   images      (28, 28, 1) -> Conv2D(32, 3x3, relu) -> MaxPool2D(2x2)
+ *               -> rows as steps -> LSTM(64) -> Dense(32, relu)
+ *               -> Dense(10, softmax)                             categorical cross-entropy
+ *
+ * the LSTM with the seed's peepholes (diagonal, with W_cc), fused paths.
+ * Phases: train (forward + loss + backward + Adam step) and infer (forward
+ * without a tape's gradients). Each row is timed over ROUNDS rounds of
+ * STEPS steps after a warm-up; median and min of the rounds' mean step time.
+ * Then the GFLOP/s of the models' main GEMMs at these sizes, timed alone,
+ * against the FMA peak, and the process's peak RSS (getrusage).
+ *
+ *     bench [--threads N] [--steps N] [--rounds N] [--quick] [--json FILE]
+ *           [--no-models] [--no-gemm]
+ *     bench --epoch DIR [--threads N]
+ *
+ * --threads N runs only N threads (default: 1 and 2); --quick is a few
+ * steps for CI; --json writes the rows as a JSON list. --epoch trains the
+ * images model for one epoch over Fashion-MNIST's 60000 training images
+ * in DIR (batch 32, shuffled, bytes turned into tg_real one batch at a
+ * time) and prints {"epoch_s", "loss", "peak_rss_mb"} as JSON. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "autograd/gemm.h"
+#include "autograd/threads.h"
+#include "layers/conv.h"
+#include "layers/dense.h"
+#include "layers/lstm.h"
+#include "layers/pool.h"
+#include "layers/reshape.h"
+#include "train/idx.h"
+#include "train/model.h"
+
+enum { BATCH = 32, MAX_ROUNDS = 64, MAX_ROWS = 16 };
+
+#if defined(__AVX512F__)
+#define LANE_BYTES 64
+#elif defined(__AVX__)
+#define LANE_BYTES 32
+#else
+#define LANE_BYTES 16
+#endif
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0; /* Linux: kilobytes */
+}
+
+/* ---- the two models and a batch for each ---- */
+
+static tg_layer *seed_lstm(int return_sequences)
+{
+    return tg_lstm((tg_lstm_opts){.units = 64, .return_sequences = return_sequences});
+}
+
+static tg_model *timeseries_model(void)
+{
+    tg_model *m = tg_model_new(TG_SHAPE(64, 4), 42);
+    tg_model_add(m, tg_conv1d((tg_conv1d_opts){.filters = 32, .kernel = 3, .activation = TG_RELU}));
+    tg_model_add(m, tg_maxpool1d((tg_pool1d_opts){.pool = 2}));
+    tg_model_add(m, seed_lstm(1));
+    tg_model_add(m, tg_dense(32, TG_RELU));
+    tg_model_add(m, tg_dense(1, TG_SIGMOID));
+    tg_model_compile(m, tg_optimizer_adam(1e-3), TG_LOSS_BCE, TG_METRIC_ACCURACY);
+    return m;
+}
+
+static tg_model *images_model(void)
+{
+    tg_model *m = tg_model_new(TG_SHAPE(28, 28, 1), 42);
+    tg_model_add(m, tg_conv2d((tg_conv2d_opts){.filters = 32, .kernel = {3, 3},
+                                                .activation = TG_RELU}));
+    tg_model_add(m, tg_maxpool2d((tg_pool2d_opts){.pool = {2, 2}}));
+    tg_model_add(m, tg_rows_as_steps());
+    tg_model_add(m, seed_lstm(0));
+    tg_model_add(m, tg_dense(32, TG_RELU));
+    tg_model_add(m, tg_dense(10, TG_SOFTMAX));
+    tg_model_compile(m, tg_optimizer_adam(1e-3), TG_LOSS_CCE, TG_METRIC_ACCURACY);
+    return m;
+}
+
+/* Inputs uniform in [0, 1); targets 0/1 per step (timeseries) or one-hot
+ * (images), as the real data would be. */
+static void make_batch(tg_model *m, int images, tg_tensor **x, tg_tensor **y)
+{
+    tg_rng rng;
+    tg_rng_seed(&rng, 7);
+    tg_shape xs = m->input_shape, ys = m->output_shape;
+    memmove(xs.dim + 1, xs.dim, sizeof(int) * (size_t)xs.ndim);
+    memmove(ys.dim + 1, ys.dim, sizeof(int) * (size_t)ys.ndim);
+    xs.dim[0] = ys.dim[0] = BATCH;
+    xs.ndim++;
+    ys.ndim++;
+    *x = tg_tensor_zeros(xs);
+    *y = tg_tensor_zeros(ys);
+    for (size_t i = 0; i < (*x)->size; i++)
+        (*x)->data[i] = (tg_real)tg_rng_uniform(&rng);
+    if (images) {
+        const int classes = ys.dim[1];
+        for (int n = 0; n < BATCH; n++)
+            (*y)->data[n * classes + (int)(tg_rng_uniform(&rng) * classes)] = 1;
+    } else {
+        for (size_t i = 0; i < (*y)->size; i++)
+            (*y)->data[i] = tg_rng_uniform(&rng) < 0.5 ? 0 : 1;
+    }
+}
+
+/* Returns the loss of the batch (before the step). */
+static double train_step(tg_model *m, tg_tensor *x, tg_tensor *y)
+{
+    tg_tape_reset(m->tape);
+    tg_tensor *pred = tg_model_forward(m, m->tape, x, 1);
+    tg_tensor *loss = tg_model_loss(m, m->tape, pred, y);
+    tg_model_zero_grad(m);
+    tg_tape_backward(m->tape, loss);
+    tg_optimizer_step(m->optimizer, m->params, m->n_params);
+    return (double)loss->data[0];
+}
+
+static void infer_step(tg_model *m, tg_tensor *x)
+{
+    tg_tape_reset(m->tape);
+    tg_tape_no_grad_begin(m->tape);
+    tg_model_forward(m, m->tape, x, 0);
+    tg_tape_no_grad_end(m->tape);
+}
+
+typedef struct row {
+    const char *model, *phase;
+    int threads;
+    double median_ms, min_ms, peak_rss_mb;
+} row;
+
+typedef struct settings {
+    int steps, rounds, warmup;
+} settings;
+
+static row time_model(int images, int train, int threads, settings s)
+{
+    tg_set_threads(threads);
+    tg_model *m = images ? images_model() : timeseries_model();
+    tg_tensor *x, *y;
+    make_batch(m, images, &x, &y);
+    double per_step[MAX_ROUNDS];
+    for (int r = -1; r < s.rounds; r++) { /* r = -1: the warm-up */
+        const int steps = r < 0 ? s.warmup : s.steps;
+        const double t0 = now();
+        for (int i = 0; i < steps; i++) {
+            if (train)
+                train_step(m, x, y);
+            else
+                infer_step(m, x);
+        }
+        if (r >= 0)
+            per_step[r] = (now() - t0) * 1e3 / steps;
+    }
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_model_free(m);
+    row out = {images ? "images" : "timeseries", train ? "train" : "infer", threads, 0, 0, 0};
+    out.median_ms = median(per_step, s.rounds); /* sorts: per_step[0] is the min */
+    out.min_ms = per_step[0];
+    out.peak_rss_mb = peak_rss_mb();
+    return out;
+}
+
+/* ---- the main GEMMs of the two models, alone ---- */
+
+/* The FMA peak of one core, measured: ACC independent chains of vector
+ * FMAs (a * b + c on vectors of the widest width the build targets, which
+ * GCC turns into FMA instructions) keep every FMA unit busy, whatever its
+ * latency, width or count. The fastest of many short rounds: a round that
+ * lost the CPU to another process only looks slower. Flops = 2 per lane
+ * per FMA. */
+typedef tg_real vreal __attribute__((vector_size(LANE_BYTES)));
+enum { ACC = 12, LANES = LANE_BYTES / (int)sizeof(tg_real) };
+
+static double measure_peak_gflops(void)
+{
+    const long n = 200000;
+    double best = 0;
+    for (int round = 0; round < 50; round++) {
+        vreal acc[ACC], mul, add;
+        for (int l = 0; l < LANES; l++) {
+            mul[l] = (tg_real)0.999999;
+            add[l] = (tg_real)1e-7;
+        }
+#pragma GCC unroll 16
+        for (int a = 0; a < ACC; a++)
+            acc[a] = add * (tg_real)(a + 1);
+        const double t0 = now();
+        for (long i = 0; i < n; i++) {
+            __asm__ volatile("" : "+v"(mul)); /* keeps the loop from being folded */
+#pragma GCC unroll 16
+            for (int a = 0; a < ACC; a++)
+                acc[a] = acc[a] * mul + add;
+        }
+        const double dt = now() - t0;
+        vreal sum = acc[0];
+#pragma GCC unroll 16
+        for (int a = 1; a < ACC; a++)
+            sum += acc[a];
+        __asm__ volatile("" ::"v"(sum)); /* the chains' results are used */
+        const double gflops = 2.0 * LANES * ACC * (double)n / dt * 1e-9;
+        if (gflops > best)
+            best = gflops;
+    }
+    return best;
+}
+
+typedef struct product {
+    const char *name;
+    int ta, tb, m, n, k;
+} product;
+
+/* Batch 32. timeseries: 62 conv steps of 3 x 4 inputs, 31 LSTM steps of
+ * 32 inputs; images: 26 x 26 conv pixels of 3 x 3 inputs, 13 LSTM steps
+ * of 13 x 32 inputs; 4H = 256 gate columns. */
+static const product products[] = {
+    {"ts   conv1d  cols W", 0, 0, 32 * 62, 32, 12},
+    {"ts   lstm    X W_x (all t)", 0, 0, 32 * 31, 256, 32},
+    {"ts   lstm    dW_x = X^T dG", 1, 0, 32, 256, 32 * 31},
+    {"img  conv2d  cols W", 0, 0, 32 * 26 * 26, 32, 9},
+    {"img  conv2d  dW = cols^T dY", 1, 0, 9, 32, 32 * 26 * 26},
+    {"img  lstm    X W_x (all t)", 0, 0, 32 * 13, 256, 416},
+    {"img  lstm    dX = dG W_x^T", 0, 1, 32 * 13, 416, 256},
+    {"img  lstm    dW_x = X^T dG", 1, 0, 416, 256, 32 * 13},
+    {"both lstm    h_{t-1} W_h", 0, 0, 32, 256, 64},
+};
+enum { N_PRODUCTS = sizeof products / sizeof products[0] };
+
+static double time_product(const product *p, int reps, const tg_real *a, const tg_real *b,
+                           tg_real *c)
+{
+    const int lda = p->ta ? p->m : p->k, ldb = p->tb ? p->k : p->n;
+    const double t0 = now();
+    for (int r = 0; r < reps; r++)
+        tg_gemm(p->ta, p->tb, p->m, p->n, p->k, 1, a, lda, b, ldb, 0, c, p->n);
+    return (now() - t0) / reps;
+}
+
+static void gemm_table(int only_threads, int quick)
+{
+    const double core_peak = measure_peak_gflops();
+    printf("\nmain GEMMs alone, %s: FMA peak per core %.1f GFLOP/s, measured (%d independent "
+           "chains of %d-lane FMAs, 2 flops per lane)\n",
+           TG_REAL_NAME, core_peak, ACC, LANES);
+    printf("%-30s %4s %6s %4s %6s %3s %9s %8s %6s\n", "product", "form", "m", "n", "k", "thr",
+           "us", "GFLOP/s", "%peak");
+    tg_rng rng;
+    tg_rng_seed(&rng, 42);
+    for (int i = 0; i < N_PRODUCTS; i++) {
+        const product *p = &products[i];
+        const size_t na = (size_t)p->m * p->k, nb = (size_t)p->k * p->n, nc = (size_t)p->m * p->n;
+        tg_real *a = malloc(sizeof(tg_real) * (na + nb + nc)), *b = a + na, *c = b + nb;
+        for (size_t j = 0; j < na + nb; j++)
+            a[j] = (tg_real)(2 * tg_rng_uniform(&rng) - 1);
+        const double flops = 2.0 * p->m * p->n * p->k;
+        for (int threads = 1; threads <= 2; threads++) {
+            if (only_threads && threads != only_threads)
+                continue;
+            tg_set_threads(threads);
+            const int reps = (int)((quick ? 1e6 : 2e7) / flops) + 1;
+            double t[7];
+            time_product(p, reps, a, b, c);
+            for (int r = 0; r < 7; r++)
+                t[r] = time_product(p, reps, a, b, c);
+            const double best = median(t, 7), gflops = flops / best * 1e-9;
+            printf("%-30s %3c%c %6d %4d %6d %3d %9.1f %8.1f %5.0f%%\n", p->name,
+                   p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->m, p->n, p->k, threads, best * 1e6,
+                   gflops, 100 * gflops / (core_peak * threads));
+        }
+        free(a);
+    }
+}
+
+/* ---- one Fashion-MNIST epoch ---- */
+
+static int epoch(const char *dir, int threads)
+{
+    char images[4096], labels[4096];
+    snprintf(images, sizeof images, "%s/train-images-idx3-ubyte.gz", dir);
+    snprintf(labels, sizeof labels, "%s/train-labels-idx1-ubyte.gz", dir);
+    tg_image_set set;
+    tg_status st = tg_idx_load(images, labels, &set);
+    if (!tg_is_ok(&st)) {
+        fprintf(stderr, "bench: %s\n", st.msg);
+        return 1;
+    }
+    tg_set_threads(threads);
+    tg_model *m = images_model();
+    tg_tensor *x = tg_tensor_zeros(TG_SHAPE(BATCH, set.rows, set.cols, 1));
+    tg_tensor *y = tg_tensor_zeros(TG_SHAPE(BATCH, set.classes));
+    size_t *order = malloc(sizeof(size_t) * set.count);
+    tg_rng rng;
+    tg_rng_seed(&rng, 42);
+    for (size_t i = 0; i < set.count; i++)
+        order[i] = i;
+    for (size_t i = set.count - 1; i > 0; i--) {
+        const size_t j = (size_t)(tg_rng_uniform(&rng) * (double)(i + 1));
+        const size_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    double loss = 0;
+    const double t0 = now();
+    /* the last partial batch is dropped: the batch tensors have 32 rows */
+    for (size_t start = 0; start + BATCH <= set.count; start += BATCH) {
+        tg_image_set_batch(&set, order + start, BATCH, x, y);
+        loss = train_step(m, x, y);
+    }
+    const double seconds = now() - t0;
+    printf("{\"epoch_s\": %.3f, \"loss\": %.4f, \"peak_rss_mb\": %.1f}\n", seconds, loss,
+           peak_rss_mb());
+    free(order);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_model_free(m);
+    tg_image_set_free(&set);
+    return 0;
+}
+
+/* ---- command line ---- */
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: bench [--threads N] [--steps N] [--rounds N] [--quick] [--json FILE]\n"
+                    "             [--no-models] [--no-gemm]\n"
+                    "       bench --epoch DIR [--threads N]\n");
+    exit(2);
+}
+
+static int positive(const char *s)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || v < 1 || v > 100000)
+        usage();
+    return (int)v;
+}
+
+static void write_json(const char *path, const row *rows, int n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    fprintf(f, "[\n");
+    for (int i = 0; i < n; i++)
+        fprintf(f,
+                "  {\"model\": \"%s\", \"phase\": \"%s\", \"real\": \"%s\", \"threads\": %d, "
+                "\"median_ms\": %.4f, \"min_ms\": %.4f, \"peak_rss_mb\": %.1f}%s\n",
+                rows[i].model, rows[i].phase, TG_REAL_NAME, rows[i].threads, rows[i].median_ms,
+                rows[i].min_ms, rows[i].peak_rss_mb, i + 1 < n ? "," : "");
+    fprintf(f, "]\n");
+    if (fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+/* The timings of both models, both phases and the thread counts. */
+static void model_table(int only_threads, settings s, const char *json)
+{
+    row rows[MAX_ROWS];
+    int n = 0;
+    printf("tapegrad, %s, batch %d: %d rounds x %d steps after %d warm-up steps\n", TG_REAL_NAME,
+           BATCH, s.rounds, s.steps, s.warmup);
+    printf("%-10s %-5s %-6s %3s %10s %10s %8s\n", "model", "phase", "real", "thr", "median ms",
+           "min ms", "RSS MB");
+    for (int images = 0; images <= 1; images++)
+        for (int train = 1; train >= 0; train--)
+            for (int threads = 1; threads <= 2; threads++) {
+                if (only_threads && threads != only_threads)
+                    continue;
+                rows[n] = time_model(images, train, threads, s);
+                printf("%-10s %-5s %-6s %3d %10.3f %10.3f %8.1f\n", rows[n].model, rows[n].phase,
+                       TG_REAL_NAME, threads, rows[n].median_ms, rows[n].min_ms,
+                       rows[n].peak_rss_mb);
+                fflush(stdout);
+                n++;
+            }
+    if (json)
+        write_json(json, rows, n);
+}
+
+int main(int argc, char **argv)
+{
+    settings s = {100, 3, 20};
+    int only_threads = 0, quick = 0, no_gemm = 0, no_models = 0;
+    const char *json = NULL, *epoch_dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick")) {
+            quick = 1;
+            s = (settings){3, 3, 1};
+        } else if (!strcmp(argv[i], "--no-gemm"))
+            no_gemm = 1;
+        else if (!strcmp(argv[i], "--no-models"))
+            no_models = 1;
+        else if (i + 1 < argc && !strcmp(argv[i], "--epoch"))
+            epoch_dir = argv[++i];
+        else if (i + 1 < argc && !strcmp(argv[i], "--threads"))
+            only_threads = positive(argv[++i]);
+        else if (i + 1 < argc && !strcmp(argv[i], "--steps"))
+            s.steps = positive(argv[++i]);
+        else if (i + 1 < argc && !strcmp(argv[i], "--rounds"))
+            s.rounds = positive(argv[++i]);
+        else if (i + 1 < argc && !strcmp(argv[i], "--json"))
+            json = argv[++i];
+        else
+            usage();
+    }
+    if (s.rounds > MAX_ROUNDS)
+        s.rounds = MAX_ROUNDS;
+    if (epoch_dir)
+        return epoch(epoch_dir, only_threads ? only_threads : 2);
+    if (!no_models)
+        model_table(only_threads, s, json);
+    if (!no_gemm)
+        gemm_table(only_threads, quick);
+    return 0;
+}
