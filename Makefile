@@ -66,7 +66,7 @@ TUTORIALS := $(TUTORIAL_SRC:tutorials/%.c=$(B)/tutorials/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all check asan debug install clean gradcheck valgrind valgrind-run demo tutorial docs data
+.PHONY: all check asan debug install clean gradcheck valgrind valgrind-run demo tutorial docs data bench bench-run
 all: $(LIB) $(CLI) $(TESTS) $(TUTORIALS) $(BENCHES)
 
 $(B)/%.o: %.c
@@ -123,6 +123,15 @@ gradcheck: $(CLI)
 
 asan:
 	$(MAKE) MODE=asan check
+
+# The seed models' benchmark in both precisions (noisy, so not part of
+# check); bench/compare puts PyTorch's figures next to it.
+bench:
+	$(MAKE) REAL=double bench-run
+	$(MAKE) REAL=float bench-run
+
+bench-run: $(B)/bench/bench
+	$(B)/bench/bench $(BENCH_ARGS)
 
 # Check forks a child per test and valgrind follows the fork; any error or
 # definite leak makes that test (and so the suite) fail.
