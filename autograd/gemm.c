@@ -57,16 +57,15 @@
  * is bit-identical for any thread count.
  *
  * Threads. Products under THREAD_MIN_WORK multiply-adds run on the calling
- * thread (an OpenMP fork costs microseconds); larger ones split row tiles
- * (or column panels) in contiguous ranges, one per thread. */
+ * thread (waking a thread costs microseconds); larger ones cut the row
+ * tiles (or the column panels, when there are more of those) into about
+ * ITEMS_PER_THREAD contiguous ranges per thread, which tg_parallel_for
+ * hands out to whichever thread is free. */
 #include "autograd/gemm.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "autograd/threads.h"
 #include "tensor/error.h"
@@ -92,6 +91,7 @@ enum {
 
 #define L2_BUDGET (1 << 20)      /* bytes of op(B) kept in L2 per column block */
 #define THREAD_MIN_WORK (1L << 21) /* m n k below which one thread is faster */
+#define ITEMS_PER_THREAD 4
 
 static inline vec vload(const tg_real *p)
 {
@@ -222,6 +222,7 @@ typedef struct gemm_job {
     int nv, nr;            /* vectors per tile, columns per panel */
     int row_tiles, panels; /* ceil(m / MR), ceil(n / nr) */
     int panels_per_block;  /* NC / nr */
+    int split_rows, items; /* parallel items: ranges of row tiles or of panels */
     tg_real *bpack;        /* panel q at bpack + q k nr; NULL if none packed */
 } gemm_job;
 
@@ -276,43 +277,63 @@ static void run_tiles(const gemm_job *g, int t0, int t1, int q0, int q1)
     }
 }
 
-/* The part [lo, hi) of count items that worker w of nw gets. */
-static void share(int count, int nw, int w, int *lo, int *hi)
+/* Parallel item: a contiguous range of row tiles (all panels), or of
+ * panels (all row tiles). */
+static void gemm_item(void *ctx, int item)
 {
-    *lo = (int)((long)count * w / nw);
-    *hi = (int)((long)count * (w + 1) / nw);
+    const gemm_job *g = ctx;
+    const int units = g->split_rows ? g->row_tiles : g->panels;
+    const int lo = (int)((long)units * item / g->items);
+    const int hi = (int)((long)units * (item + 1) / g->items);
+    if (g->split_rows)
+        run_tiles(g, lo, hi, 0, g->panels);
+    else
+        run_tiles(g, 0, g->row_tiles, lo, hi);
 }
 
-/* Worker w of nw: split row tiles if there are at least as many as
- * panels, else panels. */
-static void run_share(const gemm_job *g, int nw, int w)
+static void pack_item(void *ctx, int q)
 {
-    int lo, hi;
-    if (g->row_tiles >= g->panels) {
-        share(g->row_tiles, nw, w, &lo, &hi);
-        run_tiles(g, lo, hi, 0, g->panels);
-    } else {
-        share(g->panels, nw, w, &lo, &hi);
-        run_tiles(g, 0, g->row_tiles, lo, hi);
-    }
+    const gemm_job *g = ctx;
+    if (panel_is_packed(g, q))
+        pack_b_panel(g, q);
 }
 
 /* The packed-B buffer of the calling thread, kept between calls so that
- * the steady state of training allocates nothing. */
-static _Thread_local tg_real *bpack_buf;
-static _Thread_local size_t bpack_cap;
+ * the steady state of training allocates nothing. Held in thread-specific
+ * data, so that the buffer of a pool thread is freed when it ends. */
+typedef struct pack_buffer {
+    tg_real *data;
+    size_t cap;
+} pack_buffer;
+
+static pthread_key_t pack_key;
+
+static void free_pack_buffer(void *p)
+{
+    pack_buffer *buf = p;
+    free(buf->data);
+    free(buf);
+}
+
+static void create_pack_key(void) { pthread_key_create(&pack_key, free_pack_buffer); }
 
 static tg_real *bpack_reserve(size_t count)
 {
-    if (count > bpack_cap) {
-        free(bpack_buf);
-        size_t bytes = (count * sizeof(tg_real) + 63) & ~(size_t)63;
-        bpack_buf = aligned_alloc(64, bytes);
-        if (!bpack_buf)
-            tg_fatal("gemm: out of memory packing %zu values of B", count);
-        bpack_cap = count;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, create_pack_key);
+    pack_buffer *buf = pthread_getspecific(pack_key);
+    if (!buf) {
+        buf = tg_xcalloc(1, sizeof *buf, "gemm pack buffer");
+        pthread_setspecific(pack_key, buf);
     }
-    return bpack_buf;
+    if (count > buf->cap) {
+        free(buf->data);
+        buf->data = aligned_alloc(64, (count * sizeof(tg_real) + 63) & ~(size_t)63);
+        if (!buf->data)
+            tg_fatal("gemm: out of memory packing %zu values of B", count);
+        buf->cap = count;
+    }
+    return buf->data;
 }
 
 static void scale_c(int m, int n, tg_real beta, tg_real *c, long ldc)
@@ -353,28 +374,18 @@ void tg_gemm(int trans_a, int trans_b, int m, int n, int k, tg_real alpha, const
     if (packed)
         g.bpack = bpack_reserve((size_t)g.panels * (size_t)k * (size_t)g.nr);
 
-    int nw = tg_get_threads();
-    const int units = g.row_tiles >= g.panels ? g.row_tiles : g.panels;
-    if ((long)m * n * k < THREAD_MIN_WORK)
-        nw = 1;
-    if (nw > units)
-        nw = units;
-
-#ifdef _OPENMP
-    if (nw > 1) {
-#pragma omp parallel num_threads(nw)
-        {
-#pragma omp for schedule(static)
+    g.split_rows = g.row_tiles >= g.panels;
+    const int units = g.split_rows ? g.row_tiles : g.panels;
+    const int threads = (long)m * n * k < THREAD_MIN_WORK ? 1 : tg_get_threads();
+    g.items = threads == 1 ? 1 : threads * ITEMS_PER_THREAD;
+    if (g.items > units)
+        g.items = units;
+    if (packed) {
+        if (threads == 1)
             for (int q = 0; q < g.panels; q++)
-                if (panel_is_packed(&g, q))
-                    pack_b_panel(&g, q);
-            run_share(&g, omp_get_num_threads(), omp_get_thread_num());
-        }
-        return;
+                pack_item(&g, q);
+        else
+            tg_parallel_for(g.panels, pack_item, &g);
     }
-#endif
-    for (int q = 0; q < g.panels; q++)
-        if (panel_is_packed(&g, q))
-            pack_b_panel(&g, q);
-    run_share(&g, 1, 0);
+    tg_parallel_for(g.items, gemm_item, &g);
 }

@@ -3,7 +3,9 @@
  * (MR = 8 rows, NR = 16 or 32 columns, KC = 256, column blocks of 512 or
  * 1024), inside larger arrays (lda, ldb, ldc > width) whose margins hold
  * NaN: a value read from a margin would show up, a value written there too.
- * Then the same product with 1, 2 and 3 threads must be bit-identical. */
+ * Then the same product with 1, 2 and 3 threads must be bit-identical, and
+ * tg_parallel_for must run every item exactly once. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,6 +243,54 @@ START_TEST(test_set_threads_roundtrip)
 }
 END_TEST
 
+/* tg_parallel_for runs every item exactly once, over many jobs in a row
+ * (a late pool thread must never take an item of the next job), with
+ * fewer items than threads, and nested. */
+typedef struct item_counts {
+    _Atomic int *runs;
+    int count;
+} item_counts;
+
+static void count_item(void *ctx, int item)
+{
+    item_counts *ic = ctx;
+    ck_assert(item >= 0 && item < ic->count);
+    atomic_fetch_add(&ic->runs[item], 1);
+}
+
+static void nested_item(void *ctx, int item)
+{
+    item_counts *ic = ctx;
+    item_counts inner = {ic->runs + item * 4, 4};
+    tg_parallel_for(4, count_item, &inner);
+}
+
+START_TEST(test_parallel_for_each_item_once)
+{
+    const int saved = tg_get_threads();
+    _Atomic int runs[64];
+    for (int nt = 1; nt <= 3; nt++) {
+        tg_set_threads(nt);
+        for (int job = 0; job < 3000; job++) {
+            item_counts ic = {runs, 1 + job % 40};
+            for (int i = 0; i < ic.count; i++)
+                atomic_store(&runs[i], 0);
+            tg_parallel_for(ic.count, count_item, &ic);
+            for (int i = 0; i < ic.count; i++)
+                ck_assert_msg(atomic_load(&runs[i]) == 1, "%d threads, job %d: item %d ran %d times",
+                              nt, job, i, atomic_load(&runs[i]));
+        }
+        item_counts outer = {runs, 16};
+        for (int i = 0; i < 64; i++)
+            atomic_store(&runs[i], 0);
+        tg_parallel_for(16, nested_item, &outer);
+        for (int i = 0; i < 64; i++)
+            ck_assert_int_eq(atomic_load(&runs[i]), 1);
+    }
+    tg_set_threads(saved);
+}
+END_TEST
+
 START_TEST(test_set_threads_zero_is_fatal)
 {
     tg_set_threads(0);
@@ -260,6 +310,7 @@ Suite *tg_test_suite(void)
     tcase_add_loop_test(tc, test_threads_bit_identical, 0, N_THREADED);
     tcase_add_test(tc, test_threads_correct);
     tcase_add_test(tc, test_set_threads_roundtrip);
+    tcase_add_test(tc, test_parallel_for_each_item_once);
     tcase_add_exit_test(tc, test_set_threads_zero_is_fatal, 3);
     suite_add_tcase(s, tc);
     return s;
