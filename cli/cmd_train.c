@@ -3,6 +3,7 @@
  * Parses the options into tg_seed_app_opts and runs the application
  * (train/seed_apps.h): the summary, a progress bar per epoch, the per-epoch
  * line, the test figures next to the baselines, the history and the plot. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,21 @@ static int number(const char *s, double *v)
     return *s && !*end;
 }
 
-int tg_cmd_train(int argc, char **argv)
+/* Whether v fits the C type the option's value goes to (casting a double
+ * that does not is undefined behaviour): uint64_t for --seed, size_t for
+ * --limit, int for the other whole numbers, double for --lr, --l1, --l2. */
+static int fits(const char *opt, double v)
+{
+    if (!strcmp(opt, "--lr") || !strcmp(opt, "--l1") || !strcmp(opt, "--l2"))
+        return 1;
+    if (!strcmp(opt, "--seed"))
+        return v >= 0 && v < 0x1p64;
+    if (!strcmp(opt, "--limit"))
+        return v >= 0 && v <= 0x1p53;
+    return v >= INT_MIN && v <= INT_MAX;
+}
+
+int tg_cmd_train_parse(int argc, char **argv, tg_seed_app_opts *out)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         fputs(usage_text, argc < 2 ? stderr : stdout);
@@ -97,6 +112,8 @@ int tg_cmd_train(int argc, char **argv)
         } else if (!is_num) {
             return bad(strncmp(opt, "--", 2) ? "unexpected argument" : "option wants a number:",
                        strncmp(opt, "--", 2) ? opt : val);
+        } else if (!fits(opt, v)) {
+            return bad("number out of range:", val);
         } else if (!strcmp(opt, "--epochs"))
             o.epochs = (int)v;
         else if (!strcmp(opt, "--batch"))
@@ -120,6 +137,16 @@ int tg_cmd_train(int argc, char **argv)
         else
             return bad("unknown option", opt);
     }
+    *out = o;
+    return -1;
+}
+
+int tg_cmd_train(int argc, char **argv)
+{
+    tg_seed_app_opts o;
+    const int parsed = tg_cmd_train_parse(argc, argv, &o);
+    if (parsed >= 0)
+        return parsed;
     tg_status st = tg_seed_app_run(&o, NULL);
     if (!tg_is_ok(&st)) {
         fprintf(stderr, "tapegrad train: %s\n", st.msg);

@@ -7,4 +7,10 @@ int tg_cmd_gradcheck(int argc, char **argv);
 int tg_cmd_train(int argc, char **argv);
 int tg_cmd_plot(int argc, char **argv);
 
+/* The options of `tapegrad train` parsed into *o, without running anything
+ * (a fuzzer calls it): -1 when they are good, else the exit status, with
+ * the usage or the error already printed. */
+struct tg_seed_app_opts;
+int tg_cmd_train_parse(int argc, char **argv, struct tg_seed_app_opts *o);
+
 #endif
