@@ -19,6 +19,11 @@ ifeq ($(MODE),asan)
 else ifeq ($(MODE),debug)
   OPT := -O0 -g3
   SUFFIX := -debug
+else ifeq ($(MODE),fuzz)
+  # clang only (make fuzz sets CC=clang): libFuzzer's coverage, ASan, UBSan.
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=address,undefined
+  SUFFIX := -fuzz
 else ifeq ($(MODE),valgrind)
   # valgrind 3.19 cannot decode AVX-512: no -march=native here.
   OPT := -O1 -g
@@ -140,8 +145,43 @@ valgrind:
 	$(MAKE) MODE=valgrind valgrind-run
 
 valgrind-run: $(TESTS)
-	@fail=0; for t in $(TESTS); do $(VALGRIND) $$t >/dev/null || { echo "valgrind: $$t"; fail=1; }; done; \
+	@fail=0; for t in $(TESTS); do CK_TIMEOUT_MULTIPLIER=10 $(VALGRIND) $$t >/dev/null || { echo "valgrind: $$t"; fail=1; }; done; \
 	if [ $$fail = 0 ]; then echo "valgrind: all suites clean"; else exit 1; fi
+
+# make fuzz: a libFuzzer target per reader (tests/fuzz/fuzz_*.c), built by
+# clang with ASan + UBSan in build-fuzz/, started from seed files the
+# project writes itself (tests/fuzz/seeds.c), each run for FUZZ_SECONDS (two
+# at a time under -j2). Any crash, leak, hang of 10 s or RSS over 2 GB
+# fails; the reproducer is left in build-fuzz/fuzz/crash-<target>-*.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := npy idx csv checkpoint cli
+FUZZ_FLAGS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+FUZZERS := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
+CLI_PARTS := $(filter-out $(B)/cli/main.o,$(CLI_SRC:%.c=$(B)/%.o))
+.PHONY: fuzz fuzz-build fuzz-seeds $(FUZZ_TARGETS:%=fuzz-run-%)
+fuzz:
+	$(MAKE) CC=clang MODE=fuzz BUILD_DIR=build-fuzz fuzz-build
+	$(MAKE) CC=clang MODE=fuzz BUILD_DIR=build-fuzz $(FUZZ_TARGETS:%=fuzz-run-%)
+	@for t in $(FUZZ_TARGETS); do grep -h "stat::number_of_executed_units" build-fuzz/fuzz/$$t.log | sed "s/^/$$t: /"; done
+
+fuzz-build: $(FUZZERS) $(B)/fuzz/seeds
+	rm -rf $(B)/fuzz/seed
+	$(B)/fuzz/seeds $(B)/fuzz/seed
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CLI_PARTS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+$(B)/fuzz/seeds: tests/fuzz/seeds.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+fuzz-run-%:
+	@mkdir -p $(B)/fuzz/corpus/$*
+	@echo "== fuzz $* ($(FUZZ_SECONDS) s)"
+	@$(B)/fuzz/fuzz_$* $(FUZZ_FLAGS) -artifact_prefix=$(B)/fuzz/crash-$*- \
+	  $(B)/fuzz/corpus/$* $(B)/fuzz/seed/$* >$(B)/fuzz/$*.log 2>&1 \
+	  || { tail -n 60 $(B)/fuzz/$*.log; echo "fuzz $*: FAILED (log: $(B)/fuzz/$*.log)"; exit 1; }
 
 # The README's main job.
 demo: $(CLI)
@@ -173,6 +213,6 @@ install: $(LIB) $(CLI)
 	  tapegrad.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tapegrad.pc
 
 clean:
-	rm -rf build build-float build-asan build-float-asan build-debug build-float-debug build-valgrind build-float-valgrind
+	rm -rf build build-float build-asan build-float-asan build-debug build-float-debug build-valgrind build-float-valgrind build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(wildcard $(B)/tests/*.d $(B)/cli/*.d $(B)/tutorials/*.d $(B)/bench/*.d)
+-include $(LIB_OBJ:.o=.d) $(wildcard $(B)/tests/*.d $(B)/cli/*.d $(B)/tutorials/*.d $(B)/bench/*.d $(B)/fuzz/*.d)
