@@ -21,7 +21,8 @@ else ifeq ($(MODE),debug)
   SUFFIX := -debug
 else ifeq ($(MODE),fuzz)
   # clang only (make fuzz sets CC=clang): libFuzzer's coverage, ASan, UBSan.
-  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+         -Wno-pass-failed
   LDFLAGS += -fsanitize=address,undefined
   SUFFIX := -fuzz
 else ifeq ($(MODE),valgrind)
@@ -158,7 +159,7 @@ FUZZ_TARGETS := npy idx csv checkpoint cli
 FUZZ_FLAGS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 FUZZERS := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 CLI_PARTS := $(filter-out $(B)/cli/main.o,$(CLI_SRC:%.c=$(B)/%.o))
-.PHONY: fuzz fuzz-build fuzz-seeds $(FUZZ_TARGETS:%=fuzz-run-%)
+.PHONY: fuzz fuzz-build
 fuzz:
 	$(MAKE) CC=clang MODE=fuzz BUILD_DIR=build-fuzz fuzz-build
 	$(MAKE) CC=clang MODE=fuzz BUILD_DIR=build-fuzz $(FUZZ_TARGETS:%=fuzz-run-%)
@@ -170,16 +171,18 @@ fuzz-build: $(FUZZERS) $(B)/fuzz/seeds
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CLI_PARTS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
 
 $(B)/fuzz/seeds: tests/fuzz/seeds.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# No .PHONY here: make skips pattern rules for phony targets.
 fuzz-run-%:
 	@mkdir -p $(B)/fuzz/corpus/$*
 	@echo "== fuzz $* ($(FUZZ_SECONDS) s)"
-	@$(B)/fuzz/fuzz_$* $(FUZZ_FLAGS) -artifact_prefix=$(B)/fuzz/crash-$*- \
+	@$(B)/fuzz/fuzz_$* $(FUZZ_FLAGS) $(if $(filter cli,$*),-close_fd_mask=3) \
+	  -artifact_prefix=$(B)/fuzz/crash-$*- \
 	  $(B)/fuzz/corpus/$* $(B)/fuzz/seed/$* >$(B)/fuzz/$*.log 2>&1 \
 	  || { tail -n 60 $(B)/fuzz/$*.log; echo "fuzz $*: FAILED (log: $(B)/fuzz/$*.log)"; exit 1; }
 
