@@ -28,6 +28,22 @@ typedef struct {
     tg_real *cols;
 } conv_ctx;
 
+/* The run of one receptive-field row: for output pixel (n, i, j) and kernel
+ * row k, the kw C entries (l, c) of cols come from input row
+ * r = i s_h + k - p_h, columns s = j s_w - p_w + l, all channels -- and
+ * since the channels of neighbouring columns are neighbours in x, the whole
+ * run is contiguous in x unless it reaches into the padding. Returns the
+ * offset in x of its first element, or -1 when part of it is padding (then
+ * the caller goes element by element). */
+static inline long field_run(const tg_conv2d_geometry *g, int n, int i, int j, int k)
+{
+    const int r = i * g->h.stride - g->h.pad_before + k;
+    const int s = j * g->w.stride - g->w.pad_before;
+    if (r < 0 || r >= g->h.in || s < 0 || s + g->w.size > g->w.in)
+        return -1;
+    return (((long)n * g->h.in + r) * g->w.in + s) * g->c_in;
+}
+
 /* The offset in x of pixel (n, i s_h + k - p_h, j s_w + l - p_w), channel 0,
  * or -1 when it falls in the padding. */
 static inline long field_pixel(const tg_conv2d_geometry *g, int n, int i, int j, int k, int l)
@@ -42,34 +58,50 @@ static inline long field_pixel(const tg_conv2d_geometry *g, int n, int i, int j,
 /* cols[(n, i, j), (k, l, c)] = x[n, i s_h + k - p_h, j s_w + l - p_w, c], or 0 */
 static void im2col(const tg_conv2d_geometry *g, const tg_real *x, tg_real *cols)
 {
-    const int C = g->c_in;
+    const int C = g->c_in, run = g->w.size * C;
     tg_real *dst = cols;
     for (int n = 0; n < g->n; n++)
         for (int i = 0; i < g->h.out; i++)
             for (int j = 0; j < g->w.out; j++)
-                for (int k = 0; k < g->h.size; k++)
-                    for (int l = 0; l < g->w.size; l++, dst += C) {
+                for (int k = 0; k < g->h.size; k++, dst += run) {
+                    const long start = field_run(g, n, i, j, k);
+                    if (start >= 0) {
+                        memcpy(dst, x + start, (size_t)run * sizeof(tg_real));
+                        continue;
+                    }
+                    for (int l = 0; l < g->w.size; l++) {
                         const long at = field_pixel(g, n, i, j, k, l);
                         for (int c = 0; c < C; c++)
-                            dst[c] = at < 0 ? 0 : x[at + c];
+                            dst[l * C + c] = at < 0 ? 0 : x[at + c];
                     }
+                }
 }
 
 /* The adjoint of im2col: every entry of dcols goes back to its pixel. */
 static void col2im_add(const tg_conv2d_geometry *g, const tg_real *dcols, tg_real *dx)
 {
-    const int C = g->c_in;
+    const int C = g->c_in, run = g->w.size * C;
     const tg_real *src = dcols;
     for (int n = 0; n < g->n; n++)
         for (int i = 0; i < g->h.out; i++)
             for (int j = 0; j < g->w.out; j++)
-                for (int k = 0; k < g->h.size; k++)
-                    for (int l = 0; l < g->w.size; l++, src += C) {
+                for (int k = 0; k < g->h.size; k++, src += run) {
+                    const long start = field_run(g, n, i, j, k);
+                    if (start >= 0) {
+                        tg_real *restrict to = dx + start;
+                        const tg_real *restrict from = src;
+#pragma omp simd
+                        for (int e = 0; e < run; e++)
+                            to[e] += from[e];
+                        continue;
+                    }
+                    for (int l = 0; l < g->w.size; l++) {
                         const long at = field_pixel(g, n, i, j, k, l);
                         if (at >= 0)
                             for (int c = 0; c < C; c++)
-                                dx[at + c] += src[c];
+                                dx[at + c] += src[l * C + c];
                     }
+                }
 }
 
 static void conv2d_backward(tg_tape *tape, tg_node *node)
