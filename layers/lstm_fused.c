@@ -32,11 +32,22 @@ typedef struct {
 
 static inline tg_real sigmoid(tg_real z)
 {
-    /* Two forms so that e^{|z|} never overflows (as tg_sigmoid). */
-    if (z >= 0)
-        return 1 / (1 + tg_real_exp(-z));
-    const tg_real e = tg_real_exp(z);
-    return e / (1 + e);
+    /* e = e^{-|z|} never overflows: sigma(z) = 1 / (1 + e) for z >= 0 and
+     * e / (1 + e) below (as tg_sigmoid), chosen by a select, not a branch,
+     * so that the gate loops vectorise. */
+    const tg_real e = tg_real_exp(-tg_real_fabs(z)), s = 1 / (1 + e);
+    return z >= 0 ? s : e * s;
+}
+
+/* z += w (.) c: a diagonal peephole term, if the variant has one */
+static void add_peephole(int H, tg_real *restrict z, const tg_real *restrict w,
+                         const tg_real *restrict c)
+{
+    if (!w)
+        return;
+#pragma omp simd
+    for (int j = 0; j < H; j++)
+        z[j] += w[j] * c[j];
 }
 
 static tg_real *arena_reals(tg_tape *tape, size_t n)
@@ -70,48 +81,47 @@ static void step_forward(fused_ctx *c, int t, tg_real *hs, tg_real *cs)
             if (c->W_c[g])
                 tg_gemm(0, 0, N, H, H, 1, cp, lds, c->W_c[g]->data, H, 1, z + g * H, ldz);
     for (int n = 0; n < N; n++) {
-        tg_real *zn = z + (size_t)n * ldz;
-        const tg_real *cpn = cp + (size_t)n * lds;
+        tg_real *restrict z_i = z + (size_t)n * ldz, *restrict z_f = z_i + H;
+        tg_real *restrict z_c = z_i + 2 * H, *restrict ctn = ct + (size_t)n * lds;
+        const tg_real *restrict cpn = cp + (size_t)n * lds;
+        /* z_* += W_c* (.) c_{t-1} (diagonal peepholes of i, f, \tilde{c}) */
+        add_peephole(H, z_i, w_ci, cpn);
+        add_peephole(H, z_f, w_cf, cpn);
+        add_peephole(H, z_c, w_cc, cpn);
+#pragma omp simd
         for (int j = 0; j < H; j++) {
-            const tg_real c_prev = cpn[j];
-            tg_real *z_i = zn + j, *z_f = zn + H + j, *z_c = zn + 2 * H + j;
-            if (w_ci)
-                *z_i += w_ci[j] * c_prev;
-            if (w_cf)
-                *z_f += w_cf[j] * c_prev;
-            if (w_cc)
-                *z_c += w_cc[j] * c_prev;
             /* i_t = \sigma(z_i),  f_t = \sigma(z_f),  \tilde{c}_t = \tanh(z_c) */
-            const tg_real i_t = sigmoid(*z_i), f_t = sigmoid(*z_f), c_tilde = tg_real_tanh(*z_c);
+            const tg_real i_t = sigmoid(z_i[j]), f_t = sigmoid(z_f[j]), c_tilde = tg_real_tanh(z_c[j]);
             /* c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t */
-            ct[(size_t)n * lds + j] = f_t * c_prev + i_t * c_tilde;
-            *z_i = i_t;
-            *z_f = f_t;
-            *z_c = c_tilde;
+            ctn[j] = f_t * cpn[j] + i_t * c_tilde;
+            z_i[j] = i_t;
+            z_f[j] = f_t;
+            z_c[j] = c_tilde;
         }
     }
     /* z_o += c_t W_co: the output gate peeks at the new state */
     if (c->full && c->W_c[TG_GATE_O])
         tg_gemm(0, 0, N, H, H, 1, ct, lds, c->W_c[TG_GATE_O]->data, H, 1, z + 3 * H, ldz);
     for (int n = 0; n < N; n++) {
-        tg_real *z_o = z + (size_t)n * ldz + 3 * H;
         const size_t row = ((size_t)n * T + (size_t)t) * (size_t)H;
+        tg_real *restrict z_o = z + (size_t)n * ldz + 3 * H, *restrict tanh_cn = c->tanh_c + row;
+        tg_real *restrict h = hs + row;
+        const tg_real *restrict c_t = cs + row;
+        add_peephole(H, z_o, w_co, c_t);
+#pragma omp simd
         for (int j = 0; j < H; j++) {
-            const tg_real c_t = cs[row + j];
-            if (w_co)
-                z_o[j] += w_co[j] * c_t;
             /* o_t = \sigma(z_o) */
             const tg_real o_t = sigmoid(z_o[j]);
-            const tg_real tanh_c = tg_real_tanh(c_t);
+            const tg_real tanh_c = tg_real_tanh(c_t[j]);
             /* h_t = o_t \odot \tanh(c_t) */
-            const tg_real h_t = o_t * tanh_c;
+            h[j] = o_t * tanh_c;
             z_o[j] = o_t;
-            c->tanh_c[row + j] = tanh_c;
-            hs[row + j] = h_t;
-            if (t + 1 < T) {
-                c->h_prev[row + H + j] = h_t;
-                c->c_prev[row + H + j] = c_t;
-            }
+            tanh_cn[j] = tanh_c;
+        }
+        /* the next step's h_{t-1}, c_{t-1} */
+        if (t + 1 < T) {
+            memcpy(c->h_prev + row + H, h, (size_t)H * sizeof(tg_real));
+            memcpy(c->c_prev + row + H, c_t, (size_t)H * sizeof(tg_real));
         }
     }
 }
@@ -136,6 +146,7 @@ static void step_backward(const fused_ctx *c, int t, const tg_real *dstates, con
         const size_t row = ((size_t)n * T + (size_t)t) * (size_t)H;
         const tg_real *gate = c->gates + ((size_t)n * T + (size_t)t) * (size_t)G;
         tg_real *dzn = dz + (size_t)n * ldz;
+#pragma omp simd
         for (int j = 0; j < H; j++) {
             const tg_real o_t = gate[3 * H + j], tanh_c = c->tanh_c[row + j];
             /* dL/dh_t: from the output, and from step t+1 through W_h* */
@@ -161,6 +172,7 @@ static void step_backward(const fused_ctx *c, int t, const tg_real *dstates, con
         const tg_real *gate = c->gates + ((size_t)n * T + (size_t)t) * (size_t)G;
         const tg_real *cpn = c->c_prev + row;
         tg_real *dzn = dz + (size_t)n * ldz;
+#pragma omp simd
         for (int j = 0; j < H; j++) {
             const tg_real i_t = gate[j], f_t = gate[H + j], c_tilde = gate[2 * H + j];
             const tg_real dc_t = dc[(size_t)n * H + j];

@@ -1,16 +1,21 @@
 /* The math wrappers of tensor/real.h against libm in double: the float
- * build's tanh is a rational approximation of our own (real.h says why), so
- * it is held to its documented accuracy here, over the whole range, at the
- * switch points, and on the special values training relies on. */
+ * build's tanh and exp are our own (real.h says why), so they are held to
+ * their documented accuracy here, over the whole range, at the switch
+ * points, and on the special values training relies on. */
 #include <stdint.h>
 
 #include "tests/support.h"
 
-/* Documented: 2.8e-7 relative in float; libm's own in double. */
+/* Documented: tanh 2.8e-7 and exp 8.3e-8 relative in float; libm's own in
+ * double. */
 #ifdef TG_REAL_FLOAT
 #define TANH_RTOL 3e-7
+#define EXP_RTOL 1e-7
+#define REAL_MIN FLT_MIN
 #else
 #define TANH_RTOL 2 * DBL_EPSILON
+#define EXP_RTOL 2 * DBL_EPSILON
+#define REAL_MIN DBL_MIN
 #endif
 
 static double tanh_rel_error(double x)
@@ -74,6 +79,44 @@ START_TEST(test_tanh_odd_and_increasing)
 }
 END_TEST
 
+static double exp_rel_error(double x)
+{
+    const double want = exp((double)(tg_real)x), got = (double)tg_real_exp((tg_real)x);
+    return fabs(got - want) / want;
+}
+
+/* Over the whole range of normal results, in steps that visit every
+ * reduction interval many times. */
+START_TEST(test_exp_accuracy_over_the_range)
+{
+    const double lo = log(REAL_MIN), hi = log(TG_REAL_MAX);
+    double worst = 0, at = 0;
+    for (double x = lo; x < hi; x += 1e-4) {
+        const double e = exp_rel_error(x);
+        if (e > worst) {
+            worst = e;
+            at = x;
+        }
+    }
+    ck_assert_msg(worst <= EXP_RTOL, "exp: relative error %.3g at x = %.9g", worst, at);
+}
+END_TEST
+
+START_TEST(test_exp_special_values)
+{
+    ck_assert(tg_real_exp(0) == 1);
+    ck_assert(tg_real_exp((tg_real)-INFINITY) == 0);
+    ck_assert(isinf(tg_real_exp((tg_real)INFINITY)));
+    ck_assert(isnan(tg_real_exp((tg_real)NAN)));
+    /* past the largest finite result: inf, as expf; far below: 0 */
+    ck_assert(isinf(tg_real_exp((tg_real)(log(TG_REAL_MAX) * 1.001))));
+    ck_assert(tg_real_exp((tg_real)-1e4) == 0);
+    /* a denormal result is still close (in absolute terms) */
+    const double x = log(REAL_MIN) - 5;
+    ck_assert(fabs((double)tg_real_exp((tg_real)x) - exp((double)(tg_real)x)) <= REAL_MIN);
+}
+END_TEST
+
 Suite *tg_test_suite(void)
 {
     Suite *s = suite_create("real");
@@ -82,5 +125,9 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_tanh_switch_points_and_tails);
     tcase_add_test(tc, test_tanh_odd_and_increasing);
     suite_add_tcase(s, tc);
+    TCase *te = tcase_create("exp");
+    tcase_add_test(te, test_exp_accuracy_over_the_range);
+    tcase_add_test(te, test_exp_special_values);
+    suite_add_tcase(s, te);
     return s;
 }
