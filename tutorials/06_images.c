@@ -12,7 +12,7 @@
 #include "tutorials/training.h"
 
 /* Small enough to train in a second or two, enough to learn something. */
-enum { N_TRAIN = 400, N_VAL = 200, SIDE = 28, CLASSES = 10 };
+enum { N_TRAIN = 320, N_VAL = 160, SIDE = 28, CLASSES = 10 };
 #define SEED 42
 
 /* The pixel grey levels as characters, darkest first. */

@@ -375,7 +375,8 @@ int main(int argc, char **argv)
     tg_tensor_free(ones);
 
     tg_steps_step(&s, "MSE vs cross-entropy, trained from a saturated output",
-                  "SGD, eta = 0.5, batch 10, 60 epochs; output bias b = -5, so p = 0.007 at first");
+                  "SGD, eta = 0.5, batch 10, 60 epochs, from an output bias b = -5\n"
+                  "(so p is about 0.007 for every point at first)");
     tg_history h_mse, h_bce;
     tg_model *m = make_model(tg_l1(0), tg_optimizer_sgd(0.5, 0, 0), TG_LOSS_MSE);
     tg_tensor_fill(tg_model_layer(m, "dense_1")->params[1], -5);
