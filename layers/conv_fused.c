@@ -66,7 +66,9 @@ static void im2col(const tg_conv2d_geometry *g, const tg_real *x, tg_real *cols)
                 for (int k = 0; k < g->h.size; k++, dst += run) {
                     const long start = field_run(g, n, i, j, k);
                     if (start >= 0) {
-                        memcpy(dst, x + start, (size_t)run * sizeof(tg_real));
+                        /* a loop, not memcpy: runs are short (3 for the seed's images) */
+                        for (int e = 0; e < run; e++)
+                            dst[e] = x[start + e];
                         continue;
                     }
                     for (int l = 0; l < g->w.size; l++) {
