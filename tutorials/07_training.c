@@ -16,6 +16,7 @@ enum { N_TRAIN = 60, N_VAL = 400, HIDDEN = 64 };
 #define SEED 7
 #define RADIUS2 0.64 /* (0.8)^2: the circle covers half of the square [-1, 1]^2 */
 #define NOISE 0.15   /* the fraction of labels flipped */
+#define NO_PENALTY ((tg_regularizer){0, 0})
 
 /* n points uniform in [-1, 1]^2, y = 1 inside the circle, a fraction NOISE
  * of the labels flipped (so a perfect fit of the training set is a bad
@@ -378,11 +379,11 @@ int main(int argc, char **argv)
                   "SGD, eta = 0.5, batch 10, 60 epochs, from an output bias b = -5\n"
                   "(so p is about 0.007 for every point at first)");
     tg_history h_mse, h_bce;
-    tg_model *m = make_model(tg_l1(0), tg_optimizer_sgd(0.5, 0, 0), TG_LOSS_MSE);
+    tg_model *m = make_model(NO_PENALTY, tg_optimizer_sgd(0.5, 0, 0), TG_LOSS_MSE);
     tg_tensor_fill(tg_model_layer(m, "dense_1")->params[1], -5);
     run(&s, &p, m, 60, 10, &h_mse, "07_mse.csv");
     tg_model_free(m);
-    m = make_model(tg_l1(0), tg_optimizer_sgd(0.5, 0, 0), TG_LOSS_BCE);
+    m = make_model(NO_PENALTY, tg_optimizer_sgd(0.5, 0, 0), TG_LOSS_BCE);
     tg_tensor_fill(tg_model_layer(m, "dense_1")->params[1], -5);
     run(&s, &p, m, 60, 10, &h_bce, "07_bce.csv");
     tg_model_free(m);
@@ -419,13 +420,13 @@ int main(int argc, char **argv)
                   "GD: one step per epoch on all 60 points; SGD, Adam: batches of 10, 6 steps");
     tg_history h_gd, h_sgd, h_adam;
     enum { E = 40 };
-    m = make_model(tg_l1(0), tg_optimizer_sgd(0.5, 0, 0), TG_LOSS_BCE);
+    m = make_model(NO_PENALTY, tg_optimizer_sgd(0.5, 0, 0), TG_LOSS_BCE);
     run(&s, &p, m, E, 0, &h_gd, "07_gd.csv");
     tg_model_free(m);
-    m = make_model(tg_l1(0), tg_optimizer_sgd(0.05, 0.9, 0), TG_LOSS_BCE);
+    m = make_model(NO_PENALTY, tg_optimizer_sgd(0.05, 0.9, 0), TG_LOSS_BCE);
     run(&s, &p, m, E, 10, &h_sgd, "07_sgd.csv");
     tg_model_free(m);
-    m = make_model(tg_l1(0), tg_optimizer_adam(0.01), TG_LOSS_BCE);
+    m = make_model(NO_PENALTY, tg_optimizer_adam(0.01), TG_LOSS_BCE);
     run(&s, &p, m, E, 10, &h_adam, "07_adam.csv");
     tg_model_free(m);
     printf("  %-30s %9s %9s %9s\n", "training loss", "epoch 1", "epoch 10", "epoch 40");
@@ -454,7 +455,7 @@ int main(int argc, char **argv)
     tg_steps_step(&s, "No penalty vs L1 vs L2, trained the same way",
                   "Adam, eta = 0.02, batch 10, 150 epochs; l1 = 0.001 or l2 = 0.001 on both kernels");
     tg_history h_none, h_l1, h_l2;
-    const tg_regularizer regs[3] = {tg_l1(0), tg_l1(0.001), tg_l2(0.001)};
+    const tg_regularizer regs[3] = {NO_PENALTY, tg_l1(0.001), tg_l2(0.001)};
     tg_history *hs[3] = {&h_none, &h_l1, &h_l2};
     const char *reg_name[3] = {"none", "L1", "L2"};
     double n1[3], n2[3], vbce[3];
@@ -487,7 +488,7 @@ int main(int argc, char **argv)
 
     tg_steps_step(&s, "Early stopping: stop when val_loss has not improved for `patience` epochs",
                   "best = argmin_e val_loss(e);  stop at epoch best + patience;  restore w(best)");
-    m = make_model(tg_l1(0), tg_optimizer_adam(0.02), TG_LOSS_BCE);
+    m = make_model(NO_PENALTY, tg_optimizer_adam(0.02), TG_LOSS_BCE);
     tg_fit_opts o = tg_fit_defaults();
     o.epochs = 150;
     o.batch_size = 10;
