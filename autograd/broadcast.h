@@ -15,9 +15,4 @@ typedef struct tg_bcast {
 /* Stops with "<op>: shapes A and B do not broadcast" when b does not fit a. */
 tg_bcast tg_bcast_of(const char *op, const tg_tensor *a, const tg_tensor *b);
 
-static inline size_t tg_bcast_index(tg_bcast bc, size_t k)
-{
-    return bc.kind == TG_BCAST_SAME ? k : bc.kind == TG_BCAST_LAST ? k % bc.period : 0;
-}
-
 #endif

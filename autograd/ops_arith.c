@@ -25,27 +25,56 @@ static void record_binary(tg_tape *tape, const char *op, tg_tensor *out, tg_tens
     }
 }
 
+/* Every broadcast is b repeating every `period` elements of a: b's own
+ * length (same shape, or a trailing vector), or 1 (one element). The loops
+ * below go row by row of that period, so that their inner loops have no
+ * index arithmetic and vectorise; the sums into db keep the order of k. */
+static size_t bcast_period(tg_bcast bc, size_t n)
+{
+    return bc.kind == TG_BCAST_SAME ? n : bc.kind == TG_BCAST_LAST ? bc.period : 1;
+}
+
+/* da += s dy over n elements (da may be NULL: a does not take a gradient) */
+static void accumulate(tg_real *restrict da, const tg_real *restrict dy, tg_real s, size_t n)
+{
+    if (!da)
+        return;
+#pragma omp simd
+    for (size_t k = 0; k < n; k++)
+        da[k] += s * dy[k];
+}
+
+/* db[j] += s dy[r + j] for every row r of the period */
+static void accumulate_rows(tg_real *restrict db, const tg_real *restrict dy, tg_real s, size_t n,
+                            size_t period)
+{
+    if (!db)
+        return;
+    for (size_t r = 0; r < n; r += period)
+#pragma omp simd
+        for (size_t j = 0; j < period; j++)
+            db[j] += s * dy[r + j];
+}
+
 /* y = a + b;  da += dy,  db += dy (summed over the broadcast positions) */
 static void add_backward(tg_tape *tape, tg_node *node)
 {
-    const tg_bcast bc = ((bcast_ctx *)node->ctx)->bc;
-    const tg_real *dy = node->out->grad;
-    tg_real *da = tg_node_in_grad(tape, node, 0);
-    tg_real *db = tg_node_in_grad(tape, node, 1);
-    for (size_t k = 0; k < node->out->size; k++) {
-        if (da)
-            da[k] += dy[k];
-        if (db)
-            db[tg_bcast_index(bc, k)] += dy[k];
-    }
+    const size_t n = node->out->size, p = bcast_period(((bcast_ctx *)node->ctx)->bc, n);
+    accumulate(tg_node_in_grad(tape, node, 0), node->out->grad, 1, n);
+    accumulate_rows(tg_node_in_grad(tape, node, 1), node->out->grad, 1, n, p);
 }
 
 tg_tensor *tg_add(tg_tape *tape, tg_tensor *a, tg_tensor *b)
 {
     tg_bcast bc;
     tg_tensor *y = binary_out(tape, "add", a, b, &bc);
-    for (size_t k = 0; k < y->size; k++)
-        y->data[k] = a->data[k] + b->data[tg_bcast_index(bc, k)];
+    const tg_real *restrict pa = a->data, *restrict pb = b->data;
+    tg_real *restrict py = y->data;
+    const size_t n = y->size, p = bcast_period(bc, n);
+    for (size_t r = 0; r < n; r += p)
+#pragma omp simd
+        for (size_t j = 0; j < p; j++)
+            py[r + j] = pa[r + j] + pb[j];
     record_binary(tape, "add", y, a, b, bc, add_backward);
     return y;
 }
@@ -53,24 +82,22 @@ tg_tensor *tg_add(tg_tape *tape, tg_tensor *a, tg_tensor *b)
 /* y = a - b;  da += dy,  db -= dy */
 static void sub_backward(tg_tape *tape, tg_node *node)
 {
-    const tg_bcast bc = ((bcast_ctx *)node->ctx)->bc;
-    const tg_real *dy = node->out->grad;
-    tg_real *da = tg_node_in_grad(tape, node, 0);
-    tg_real *db = tg_node_in_grad(tape, node, 1);
-    for (size_t k = 0; k < node->out->size; k++) {
-        if (da)
-            da[k] += dy[k];
-        if (db)
-            db[tg_bcast_index(bc, k)] -= dy[k];
-    }
+    const size_t n = node->out->size, p = bcast_period(((bcast_ctx *)node->ctx)->bc, n);
+    accumulate(tg_node_in_grad(tape, node, 0), node->out->grad, 1, n);
+    accumulate_rows(tg_node_in_grad(tape, node, 1), node->out->grad, -1, n, p);
 }
 
 tg_tensor *tg_sub(tg_tape *tape, tg_tensor *a, tg_tensor *b)
 {
     tg_bcast bc;
     tg_tensor *y = binary_out(tape, "sub", a, b, &bc);
-    for (size_t k = 0; k < y->size; k++)
-        y->data[k] = a->data[k] - b->data[tg_bcast_index(bc, k)];
+    const tg_real *restrict pa = a->data, *restrict pb = b->data;
+    tg_real *restrict py = y->data;
+    const size_t n = y->size, p = bcast_period(bc, n);
+    for (size_t r = 0; r < n; r += p)
+#pragma omp simd
+        for (size_t j = 0; j < p; j++)
+            py[r + j] = pa[r + j] - pb[j];
     record_binary(tape, "sub", y, a, b, bc, sub_backward);
     return y;
 }
@@ -78,17 +105,19 @@ tg_tensor *tg_sub(tg_tape *tape, tg_tensor *a, tg_tensor *b)
 /* y = a (.) b;  da += dy (.) b,  db += dy (.) a */
 static void mul_backward(tg_tape *tape, tg_node *node)
 {
-    const tg_bcast bc = ((bcast_ctx *)node->ctx)->bc;
-    const tg_tensor *a = node->in[0], *b = node->in[1];
-    const tg_real *dy = node->out->grad;
-    tg_real *da = tg_node_in_grad(tape, node, 0);
-    tg_real *db = tg_node_in_grad(tape, node, 1);
-    for (size_t k = 0; k < node->out->size; k++) {
-        size_t kb = tg_bcast_index(bc, k);
-        if (da)
-            da[k] += dy[k] * b->data[kb];
-        if (db)
-            db[kb] += dy[k] * a->data[k];
+    const tg_real *a = node->in[0]->data, *b = node->in[1]->data, *dy = node->out->grad;
+    /* not restrict: in x (.) x, da and db are the same buffer */
+    tg_real *da = tg_node_in_grad(tape, node, 0), *db = tg_node_in_grad(tape, node, 1);
+    const size_t n = node->out->size, p = bcast_period(((bcast_ctx *)node->ctx)->bc, n);
+    for (size_t r = 0; r < n; r += p) {
+        if (da) {
+            for (size_t j = 0; j < p; j++)
+                da[r + j] += dy[r + j] * b[j];
+        }
+        if (db) {
+            for (size_t j = 0; j < p; j++)
+                db[j] += dy[r + j] * a[r + j];
+        }
     }
 }
 
@@ -96,8 +125,13 @@ tg_tensor *tg_mul(tg_tape *tape, tg_tensor *a, tg_tensor *b)
 {
     tg_bcast bc;
     tg_tensor *y = binary_out(tape, "mul", a, b, &bc);
-    for (size_t k = 0; k < y->size; k++)
-        y->data[k] = a->data[k] * b->data[tg_bcast_index(bc, k)];
+    const tg_real *restrict pa = a->data, *restrict pb = b->data;
+    tg_real *restrict py = y->data;
+    const size_t n = y->size, p = bcast_period(bc, n);
+    for (size_t r = 0; r < n; r += p)
+#pragma omp simd
+        for (size_t j = 0; j < p; j++)
+            py[r + j] = pa[r + j] * pb[j];
     record_binary(tape, "mul", y, a, b, bc, mul_backward);
     return y;
 }

@@ -14,11 +14,12 @@
  * Then the GFLOP/s of the models' main GEMMs at these sizes, timed alone,
  * against the FMA peak, and the process's peak RSS (getrusage).
  *
- *     bench [--threads N] [--steps N] [--rounds N] [--quick] [--json FILE]
- *           [--no-models] [--no-gemm]
+ *     bench [--threads N] [--model timeseries|images] [--steps N] [--rounds N]
+ *           [--quick] [--json FILE] [--no-models] [--no-gemm]
  *     bench --epoch DIR [--threads N]
  *
- * --threads N runs only N threads (default: 1 and 2); --quick is a few
+ * --threads N runs only N threads (default: 1 and 2), --model only that
+ * model; --quick is a few
  * steps for CI; --json writes the rows as a JSON list. --epoch trains the
  * images model for one epoch over Fashion-MNIST's 60000 training images
  * in DIR (batch 32, shuffled, bytes turned into tg_real one batch at a
@@ -353,8 +354,8 @@ static int epoch(const char *dir, int threads)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench [--threads N] [--steps N] [--rounds N] [--quick] [--json FILE]\n"
-                    "             [--no-models] [--no-gemm]\n"
+    fprintf(stderr, "usage: bench [--threads N] [--model timeseries|images] [--steps N]\n"
+                    "             [--rounds N] [--quick] [--json FILE] [--no-models] [--no-gemm]\n"
                     "       bench --epoch DIR [--threads N]\n");
     exit(2);
 }
@@ -390,7 +391,7 @@ static void write_json(const char *path, const row *rows, int n)
 }
 
 /* The timings of both models, both phases and the thread counts. */
-static void model_table(int only_threads, settings s, const char *json)
+static void model_table(int only_threads, const char *only_model, settings s, const char *json)
 {
     row rows[MAX_ROWS];
     int n = 0;
@@ -401,7 +402,8 @@ static void model_table(int only_threads, settings s, const char *json)
     for (int images = 0; images <= 1; images++)
         for (int train = 1; train >= 0; train--)
             for (int threads = 1; threads <= 2; threads++) {
-                if (only_threads && threads != only_threads)
+                if ((only_threads && threads != only_threads) ||
+                    (only_model && strcmp(only_model, images ? "images" : "timeseries")))
                     continue;
                 rows[n] = time_model(images, train, threads, s);
                 printf("%-10s %-5s %-6s %3d %10.3f %10.3f %8.1f\n", rows[n].model, rows[n].phase,
@@ -418,7 +420,7 @@ int main(int argc, char **argv)
 {
     settings s = {100, 3, 20};
     int only_threads = 0, quick = 0, no_gemm = 0, no_models = 0;
-    const char *json = NULL, *epoch_dir = NULL;
+    const char *json = NULL, *epoch_dir = NULL, *only_model = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) {
             quick = 1;
@@ -435,6 +437,8 @@ int main(int argc, char **argv)
             s.steps = positive(argv[++i]);
         else if (i + 1 < argc && !strcmp(argv[i], "--rounds"))
             s.rounds = positive(argv[++i]);
+        else if (i + 1 < argc && !strcmp(argv[i], "--model"))
+            only_model = argv[++i];
         else if (i + 1 < argc && !strcmp(argv[i], "--json"))
             json = argv[++i];
         else
@@ -445,7 +449,7 @@ int main(int argc, char **argv)
     if (epoch_dir)
         return epoch(epoch_dir, only_threads ? only_threads : 2);
     if (!no_models)
-        model_table(only_threads, s, json);
+        model_table(only_threads, only_model, s, json);
     if (!no_gemm)
         gemm_table(only_threads, quick);
     return 0;
