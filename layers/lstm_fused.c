@@ -226,6 +226,7 @@ static void param_backward(tg_tape *tape, tg_node *node, const tg_real *dZ, cons
         tg_real *db = tg_node_in_grad(tape, node, c->in_b + g);
         if (db)
             for (int r = 0; r < NT; r++)
+#pragma omp simd
                 for (int j = 0; j < H; j++)
                     db[j] += dz[(size_t)r * G + j];
         /* dL/dW_c*: i, f, \tilde{c} peek at c_{t-1}, o at c_t */
@@ -235,6 +236,7 @@ static void param_backward(tg_tape *tape, tg_node *node, const tg_real *dZ, cons
             tg_gemm(1, 0, H, H, NT, 1, peek, H, dz, G, 1, dW_c, H);
         else if (dW_c)
             for (int r = 0; r < NT; r++)
+#pragma omp simd
                 for (int j = 0; j < H; j++)
                     dW_c[j] += dz[(size_t)r * G + j] * peek[(size_t)r * H + j];
     }
@@ -329,9 +331,13 @@ tg_tensor *tg_lstm_fused_states(tg_lstm_layer *l, tg_tape *tape, tg_tensor *x, t
     tg_real *hs = states->data, *cs = states->data + NT * H;
     /* Z = x [W_xi W_xf W_xc W_xo] + [b_i b_f b_c b_o]: every step's input part at once */
     tg_gemm(0, 0, (int)NT, G, D, 1, x->data, D, c->W_x, G, 0, c->gates, G);
-    for (size_t r = 0; r < NT; r++)
+    for (size_t r = 0; r < NT; r++) {
+        tg_real *restrict z = c->gates + r * G;
+        const tg_real *restrict bias = b;
+#pragma omp simd
         for (int k = 0; k < G; k++)
-            c->gates[r * G + k] += b[k];
+            z[k] += bias[k];
+    }
     first_state(c->h_prev, h0, N, T, H);
     first_state(c->c_prev, c0, N, T, H);
     for (int t = 0; t < T; t++)
