@@ -31,9 +31,11 @@ static axis_view view_around(const char *op, tg_shape s, int axis)
 /* ---- reshape: same elements in the same order; the data is shared ---- */
 static void reshape_backward(tg_tape *tape, tg_node *node)
 {
-    const tg_real *dy = node->out->grad;
-    tg_real *da = tg_node_in_grad(tape, node, 0);
-    for (size_t k = 0; k < node->out->size; k++)
+    const tg_real *restrict dy = node->out->grad;
+    tg_real *restrict da = tg_node_in_grad(tape, node, 0);
+    const size_t n = node->out->size;
+#pragma omp simd
+    for (size_t k = 0; k < n; k++)
         da[k] += dy[k];
 }
 
