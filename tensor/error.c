@@ -32,15 +32,7 @@ void tg_fatal(const char *fmt, ...)
     abort();
 }
 
-tg_status tg_status_ok(void)
-{
-    tg_status s;
-    s.code = 0;
-    s.msg[0] = '\0';
-    return s;
-}
-
-tg_status tg_status_error(const char *fmt, ...)
+tg_status tg_status_message(const char *fmt, ...)
 {
     tg_status s;
     s.code = 1;

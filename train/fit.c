@@ -199,10 +199,10 @@ static int all_finite(const tg_real *v, size_t n)
 /* The first layer, in the order of the forward pass, whose output holds a
  * NaN or Inf: written into where as ", first NaN/Inf in the output of layer
  * NAME"; 0 when every output is finite. */
-static int first_non_finite_forward(const tg_model *m, tg_tensor *const *outputs, char *where,
-                                    size_t len)
+static int first_non_finite_forward(const tg_model *m, tg_tensor *const *outputs, int n_layers,
+                                    char *where, size_t len)
 {
-    for (int l = 0; l < m->n_layers; l++)
+    for (int l = 0; l < n_layers; l++)
         if (!all_finite(outputs[l]->data, outputs[l]->size)) {
             snprintf(where, len, ", first NaN/Inf in the output of layer %s",
                      m->layers[l]->name);
@@ -215,15 +215,15 @@ static int first_non_finite_forward(const tg_model *m, tg_tensor *const *outputs
  * layer first), whose backward made a NaN or Inf in a parameter gradient or
  * in the gradient it passes to the layer before; 0 when all are finite. The
  * gradient arriving at the last layer comes from the loss. */
-static int first_non_finite_backward(const tg_model *m, tg_tensor *const *outputs, char *where,
-                                     size_t len)
+static int first_non_finite_backward(const tg_model *m, tg_tensor *const *outputs, int n_layers,
+                                     char *where, size_t len)
 {
-    const tg_tensor *last = outputs[m->n_layers - 1];
+    const tg_tensor *last = outputs[n_layers - 1];
     if (last->grad && !all_finite(last->grad, last->size)) {
         snprintf(where, len, ", first NaN/Inf in the gradient of the loss");
         return 1;
     }
-    for (int l = m->n_layers - 1; l >= 0; l--) {
+    for (int l = n_layers - 1; l >= 0; l--) {
         const tg_layer *layer = m->layers[l];
         int bad = l > 0 && outputs[l - 1]->grad &&
                   !all_finite(outputs[l - 1]->grad, outputs[l - 1]->size);
@@ -241,10 +241,11 @@ static int first_non_finite_backward(const tg_model *m, tg_tensor *const *output
 
 /* Every check of a step whose loss is finite: the forward outputs, then the
  * gradients. */
-static int first_non_finite(const tg_model *m, tg_tensor *const *outputs, char *where, size_t len)
+static int first_non_finite(const tg_model *m, tg_tensor *const *outputs, int n_layers,
+                            char *where, size_t len)
 {
-    return first_non_finite_forward(m, outputs, where, len) ||
-           first_non_finite_backward(m, outputs, where, len);
+    return first_non_finite_forward(m, outputs, n_layers, where, len) ||
+           first_non_finite_backward(m, outputs, n_layers, where, len);
 }
 
 typedef struct {
@@ -291,6 +292,9 @@ tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
 {
     if (!m->compiled)
         tg_fatal("fit: the model is not compiled (call tg_model_compile)");
+    const int n_layers = m->n_layers;
+    if (n_layers < 1)
+        tg_fatal("fit: the model has no layers");
     if (o->epochs < 1 || o->batch_size < 0 || o->clip_norm < 0)
         tg_fatal("fit: epochs %d must be >= 1, batch_size %d and clip_norm %g >= 0", o->epochs,
                  o->batch_size, o->clip_norm);
@@ -331,7 +335,7 @@ tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
             tg_tensor *yb = gather(m->tape, d.y, d.train_idx + start, count);
             /* The model's forward, layer by layer, keeping each output for the checks. */
             tg_tensor *outputs[TG_MODEL_MAX_LAYERS], *pred = xb;
-            for (int l = 0; l < m->n_layers; l++)
+            for (int l = 0; l < n_layers; l++)
                 pred = outputs[l] = tg_layer_forward(m->layers[l], m->tape, pred, 1);
             tg_tensor *loss = tg_model_loss(m, m->tape, pred, yb);
             const double value = (double)loss->data[0];
@@ -340,13 +344,13 @@ tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
                 tg_model_zero_grad(m);
                 tg_tape_backward(m->tape, loss);
             }
-            if (!isfinite(value) || first_non_finite(m, outputs, where, sizeof where)) {
+            if (!isfinite(value) || first_non_finite(m, outputs, n_layers, where, sizeof where)) {
                 tg_early_stopping_restore(&es, m->params);
                 char kept[48] = "the initial weights";
                 if (es.best_epoch > 0)
                     snprintf(kept, sizeof kept, "the weights of epoch %d", es.best_epoch);
                 if (!where[0])
-                    first_non_finite_forward(m, outputs, where, sizeof where);
+                    first_non_finite_forward(m, outputs, n_layers, where, sizeof where);
                 status = tg_status_error("fit: the loss is %g at epoch %d, batch %d of %d%s; "
                                          "training stopped with %s",
                                          value, epoch, b + 1, n_batches, where, kept);

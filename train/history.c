@@ -169,7 +169,7 @@ tg_status tg_history_load_csv(tg_history *h, const char *path)
             s = tg_status_error("history %s: line %d does not have %d fields", path, row, want);
             break;
         }
-        double v[MAX_FIELDS];
+        double v[MAX_FIELDS] = {0};
         for (int i = 0; i < want && tg_is_ok(&s); i++)
             if (parse_value(f[i], &v[i]) || (i < 2 && isnan(v[i])))
                 s = tg_status_error("history %s: line %d: '%s' is not a number", path, row, f[i]);

@@ -28,6 +28,8 @@ tg_model *tg_seed_series_model(tg_series_arch arch, int T, int D, int binary,
         tg_fatal("series model: input (%d, %d) needs T >= 4 steps and D >= 1", T, D);
     tg_model *m = tg_model_new(TG_SHAPE(T, D), o.seed);
     tg_layer *conv = tg_conv1d((tg_conv1d_opts){.filters = 32, .kernel = 3, .activation = TG_RELU});
+    /* cppcheck 2.10 takes the field .pool for the variable being declared. */
+    /* cppcheck-suppress legacyUninitvar */
     tg_layer *pool = tg_maxpool1d((tg_pool1d_opts){.pool = 2});
     if (arch == TG_SERIES_LSTM_CNN) {
         add(m, lstm(32, 1, o.peephole), o.reg);
