@@ -228,7 +228,7 @@ static int parse_shape(header_parser *p, npy_header *h)
     if (accept_char(p, ')'))
         return 1;
     for (;;) {
-        long long d;
+        long long d = 0;
         if (!parse_int(p, &d))
             return 0;
         if (h->ndim < NPY_MAX_PARSED_DIMS)
