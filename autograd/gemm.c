@@ -35,12 +35,14 @@
  * reads it in place, with the row stride ldb, and no copy is made. A
  * transposed B, or the last panel when N is not a multiple of NR, is
  * first *packed*: copied once into K x NR panels, zero-padded to full
- * width. op(A) is never copied: the kernel broadcasts single values, so it
- * only needs them at a fixed stride, and an A stored transposed is even
- * ideal (MR consecutive values at each p). Copying both operands into
- * panels, as GotoBLAS does, costs a pass over memory which at the seed's
- * sizes (K = 9, or N = 32 with K = 21632) is as long as the product
- * itself; measured, packing A did not pay here.
+ * width. op(A) is read in place too: the kernel broadcasts single values,
+ * so it only needs them at a fixed stride. A stored as is gives MR rows of
+ * contiguous values; A stored transposed gives MR consecutive values at
+ * each p, but each in its own cache line and, for a large lda, its own
+ * page: that sliver is copied (packed) when it serves more than one panel.
+ * Copying both operands into panels always, as GotoBLAS does, costs a pass
+ * over memory which at the seed's sizes (K = 9, or N = 32 with K = 21632)
+ * is as long as the product itself.
  *
  * Edges. The rows of a last, partial row tile run one by one through a
  * one-row version of the kernel; a last, partial panel is zero-padded, and
@@ -252,8 +254,13 @@ static void pack_b_panel(const gemm_job *g, int q)
  * blocked order described at the top. */
 static void run_tiles(const gemm_job *g, int t0, int t1, int q0, int q1)
 {
+    tg_real asliver[MR * KC];
     for (int jc = q0; jc < q1; jc += g->panels_per_block) {
         const int jc_end = jc + g->panels_per_block < q1 ? jc + g->panels_per_block : q1;
+        /* A stored transposed gives MR useful values per cache line and
+         * page of a sliver: copied, they fit in a few lines, worth it when
+         * the sliver serves more than one panel. */
+        const int pack_a = g->trans_a && jc_end - jc > 1;
         for (int p0 = 0; p0 < g->k; p0 += KC) {
             const int kc = g->k - p0 < KC ? g->k - p0 : KC;
             const tg_real beta = p0 == 0 ? g->beta : 1;
@@ -261,6 +268,12 @@ static void run_tiles(const gemm_job *g, int t0, int t1, int q0, int q1)
                 const int i0 = t * MR, mr = g->m - i0 < MR ? g->m - i0 : MR;
                 const tg_real *a = g->trans_a ? g->a + (long)p0 * g->lda + i0
                                               : g->a + (long)i0 * g->lda + p0;
+                long lda = g->lda;
+                if (pack_a && mr == MR) {
+                    for (int p = 0; p < kc; p++)
+                        memcpy(asliver + p * MR, a + (long)p * lda, MR * sizeof(tg_real));
+                    a = asliver, lda = MR;
+                }
                 for (int q = jc; q < jc_end; q++) {
                     const int j0 = q * g->nr, nr = g->n - j0 < g->nr ? g->n - j0 : g->nr;
                     const tg_real *b;
@@ -269,7 +282,7 @@ static void run_tiles(const gemm_job *g, int t0, int t1, int q0, int q1)
                         b = g->bpack + ((long)q * g->k + p0) * g->nr, ldb_p = g->nr;
                     else
                         b = g->b + (long)p0 * g->ldb + j0, ldb_p = g->ldb;
-                    tile(g->nv, g->trans_a, kc, a, g->lda, b, ldb_p, mr, nr,
+                    tile(g->nv, g->trans_a, kc, a, lda, b, ldb_p, mr, nr,
                          g->c + (long)i0 * g->ldc + j0, g->ldc, g->alpha, beta);
                 }
             }
