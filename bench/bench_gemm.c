@@ -6,7 +6,8 @@
  *
  * The peak is cores x GHz x FMA/cycle x lanes x 2 (an FMA is 2 flops):
  * GHz is measured here by timing a chain of dependent integer additions
- * (one per cycle), FMA/cycle = 2 (two FMA units per core, as on the Xeons
+ * (one per cycle; the fastest of thousands of 70-microsecond rounds, so that
+ * other processes do not slow it down), FMA/cycle = 2 (two FMA units per core, as on the Xeons
  * this was written on), lanes = the vector width the build targets.
  * Machines are noisy: each product is timed in several rounds, first
  * tg_gemm's, then OpenBLAS's; the table shows the median and
@@ -72,9 +73,9 @@ static double now(void)
  * looks slower. */
 static double measure_ghz(void)
 {
-    const long n = 2000000;
+    const long n = 200000;
     double best = 0;
-    for (int round = 0; round < 200; round++) {
+    for (int round = 0; round < 3000; round++) {
         unsigned long x = 0;
         double t0 = now();
         for (long i = 0; i < n; i++)
