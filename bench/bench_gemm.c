@@ -6,9 +6,10 @@
  *
  * The peak is cores x GHz x FMA/cycle x lanes x 2 (an FMA is 2 flops):
  * GHz is measured here by timing a chain of dependent integer additions
- * (one per cycle; the fastest of thousands of 70-microsecond rounds, so that
- * other processes do not slow it down), FMA/cycle = 2 (two FMA units per core, as on the Xeons
- * this was written on), lanes = the vector width the build targets.
+ * (one per cycle; the fastest of thousands of 70-microsecond rounds, so
+ * that other processes do not slow it down), FMA/cycle = 2 (two FMA units
+ * per core, as on the Xeons this was written on), lanes = the vector width
+ * the build targets.
  * Machines are noisy: each product is timed in several rounds, first
  * tg_gemm's, then OpenBLAS's; the table shows the median and
  * the fastest round, and GFLOP/s, % of peak and the ratio come from the
