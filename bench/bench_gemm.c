@@ -174,7 +174,7 @@ int main(int argc, char **argv)
             tg_set_threads(threads);
             run_ours(p, a, b, c);
             int reps = (int)(round_seconds / time_round(run_ours, p, a, b, c, 1)) + 1;
-            double ours[MAX_ROUNDS], theirs[MAX_ROUNDS] = {0};
+            double ours[MAX_ROUNDS] = {0}, theirs[MAX_ROUNDS] = {0};
             for (int r = 0; r < rounds; r++)
                 ours[r] = time_round(run_ours, p, a, b, c, reps);
 #ifdef TG_BENCH_OPENBLAS
