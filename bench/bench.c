@@ -7,7 +7,7 @@
  *               -> rows as steps -> LSTM(64) -> Dense(32, relu)
  *               -> Dense(10, softmax)                             categorical cross-entropy
  *
- * the LSTM with the seed's peepholes (diagonal, with W_cc), fused paths.
+ * the LSTM with the seed's peepholes (diagonal, with W_cc).
  * Phases: train (forward + loss + backward + Adam step) and infer (forward
  * without a tape's gradients). Each row is timed over ROUNDS rounds of
  * STEPS steps after a warm-up; median and min of the rounds' mean step time.
@@ -15,12 +15,13 @@
  * against the FMA peak, and the process's peak RSS (getrusage).
  *
  *     bench [--threads N] [--model timeseries|images] [--steps N] [--rounds N]
- *           [--quick] [--json FILE] [--no-models] [--no-gemm]
+ *           [--quick] [--reference] [--json FILE] [--no-models] [--no-gemm]
  *     bench --epoch DIR [--threads N]
  *
  * --threads N runs only N threads (default: 1 and 2), --model only that
- * model; --quick is a few
- * steps for CI; --json writes the rows as a JSON list. --epoch trains the
+ * model; --reference times the layers' reference (tape-composed) paths
+ * instead of the fused ones; --quick is a few steps for CI; --json writes
+ * the rows as a JSON list. --epoch trains the
  * images model for one epoch over Fashion-MNIST's 60000 training images
  * in DIR (batch 32, shuffled, bytes turned into tg_real one batch at a
  * time) and prints {"epoch_s", "loss", "peak_rss_mb"} as JSON. */
@@ -163,12 +164,15 @@ typedef struct row {
 
 typedef struct settings {
     int steps, rounds, warmup;
+    tg_path path; /* every layer's: fused (default) or reference */
 } settings;
 
 static row time_model(int images, int train, int threads, settings s)
 {
     tg_set_threads(threads);
     tg_model *m = images ? images_model() : timeseries_model();
+    for (int i = 0; i < m->n_layers; i++)
+        m->layers[i]->path = s.path;
     tg_tensor *x, *y;
     make_batch(m, images, &x, &y);
     double per_step[MAX_ROUNDS];
@@ -355,7 +359,8 @@ static int epoch(const char *dir, int threads)
 static void usage(void)
 {
     fprintf(stderr, "usage: bench [--threads N] [--model timeseries|images] [--steps N]\n"
-                    "             [--rounds N] [--quick] [--json FILE] [--no-models] [--no-gemm]\n"
+                    "             [--rounds N] [--quick] [--reference] [--json FILE]\n"
+                    "             [--no-models] [--no-gemm]\n"
                     "       bench --epoch DIR [--threads N]\n");
     exit(2);
 }
@@ -395,8 +400,9 @@ static void model_table(int only_threads, const char *only_model, settings s, co
 {
     row rows[MAX_ROWS];
     int n = 0;
-    printf("tapegrad, %s, batch %d: %d rounds x %d steps after %d warm-up steps\n", TG_REAL_NAME,
-           BATCH, s.rounds, s.steps, s.warmup);
+    printf("tapegrad, %s, %s paths, batch %d: %d rounds x %d steps after %d warm-up steps\n",
+           TG_REAL_NAME, s.path == TG_PATH_REFERENCE ? "reference" : "fused", BATCH, s.rounds,
+           s.steps, s.warmup);
     printf("%-10s %-5s %-6s %3s %10s %10s %8s\n", "model", "phase", "real", "thr", "median ms",
            "min ms", "RSS MB");
     for (int images = 0; images <= 1; images++)
@@ -418,15 +424,18 @@ static void model_table(int only_threads, const char *only_model, settings s, co
 
 int main(int argc, char **argv)
 {
-    settings s = {100, 3, 20};
+    settings s = {100, 3, 20, TG_PATH_FUSED};
     int only_threads = 0, quick = 0, no_gemm = 0, no_models = 0;
     const char *json = NULL, *epoch_dir = NULL, *only_model = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) {
             quick = 1;
-            s = (settings){3, 3, 1};
+            s.steps = 3;
+            s.warmup = 1;
         } else if (!strcmp(argv[i], "--no-gemm"))
             no_gemm = 1;
+        else if (!strcmp(argv[i], "--reference"))
+            s.path = TG_PATH_REFERENCE;
         else if (!strcmp(argv[i], "--no-models"))
             no_models = 1;
         else if (i + 1 < argc && !strcmp(argv[i], "--epoch"))
