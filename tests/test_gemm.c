@@ -111,7 +111,7 @@ static void check_product(int ta, int tb, int m, int n, int k, tg_real alpha, tg
 static const int row_sizes[] = {1, 7, 8, 9, 15, 16, 17, 33};
 static const int col_sizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65};
 static const int depth_sizes[] = {1, 9, 17, 32, 65};
-#define COUNT(x) (int)(sizeof x / sizeof x[0])
+#define COUNT(x) (int)(sizeof(x) / sizeof((x)[0]))
 
 /* _i is the form: bit 0 transposes A, bit 1 transposes B. */
 START_TEST(test_small_sizes)
@@ -121,7 +121,7 @@ START_TEST(test_small_sizes)
         for (int y = 0; y < COUNT(col_sizes); y++)
             for (int z = 0; z < COUNT(depth_sizes); z++)
                 check_product(ta, tb, row_sizes[x], col_sizes[y], depth_sizes[z], 1, 0,
-                              (uint64_t)(x * 10000 + y * 100 + z));
+                              (uint64_t)x * 10000 + (uint64_t)y * 100 + (uint64_t)z);
 }
 END_TEST
 
