@@ -145,8 +145,8 @@ START_TEST(test_alpha_beta)
     const tg_real betas[] = {0, 1, (tg_real)0.75, -1};
     for (int x = 0; x < 4; x++)
         for (int y = 0; y < 4; y++) {
-            check_product(ta, tb, 9, 17, 7, alphas[x], betas[y], (uint64_t)(x * 4 + y));
-            check_product(ta, tb, 33, 40, 300, alphas[x], betas[y], (uint64_t)(x * 4 + y + 16));
+            check_product(ta, tb, 9, 17, 7, alphas[x], betas[y], (uint64_t)x * 4 + (uint64_t)y);
+            check_product(ta, tb, 33, 40, 300, alphas[x], betas[y], (uint64_t)x * 4 + (uint64_t)y + 16);
         }
 }
 END_TEST
