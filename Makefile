@@ -51,8 +51,10 @@ endif
 # BUILD_DIR=dir puts a variant somewhere else (so parallel work never shares objects).
 B := $(if $(BUILD_DIR),$(BUILD_DIR),build$(SUFFIX))
 CFLAGS ?=
-CFLAGS += $(CSTD) $(OPT) $(WARN) -fopenmp
-LDFLAGS += -fopenmp
+# -fopenmp-simd: `#pragma omp simd` vectorisation hints only; no OpenMP runtime
+# (threads are our own pool, see autograd/threads.c).
+CFLAGS += $(CSTD) $(OPT) $(WARN) -fopenmp-simd -pthread
+LDFLAGS += -pthread
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 LDLIBS := -lz -lm
@@ -71,6 +73,10 @@ TUTORIAL_SRC := $(wildcard tutorials/*.c)
 TUTORIALS := $(TUTORIAL_SRC:tutorials/%.c=$(B)/tutorials/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+# Keep the objects of tests, tutorials and benches (make would delete them as
+# intermediates and rebuild them every time).
+.SECONDARY:
 
 .PHONY: all check asan debug install clean gradcheck valgrind valgrind-run demo tutorial docs data bench bench-run
 all: $(LIB) $(CLI) $(TESTS) $(TUTORIALS) $(BENCHES)
@@ -171,11 +177,11 @@ fuzz-build: $(FUZZERS) $(B)/fuzz/seeds
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CLI_PARTS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer $(filter %.c %.o %.a,$^) $(LDLIBS) -o $@
 
 $(B)/fuzz/seeds: tests/fuzz/seeds.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) $(filter %.c %.a,$^) $(LDLIBS) -o $@
 
 # No .PHONY here: make skips pattern rules for phony targets.
 fuzz-run-%:
@@ -190,7 +196,7 @@ fuzz-run-%:
 # library, the command and the fuzz targets; any finding fails. One
 # clang-tidy run per file, so -j2 halves the time.
 LINT_SRC := $(LIB_SRC) $(CLI_SRC) $(wildcard tests/fuzz/*.c)
-LINT_FLAGS := -I. -std=gnu11 -fopenmp -D_GNU_SOURCE
+LINT_FLAGS := -I. -std=gnu11 -fopenmp-simd -D_GNU_SOURCE
 .PHONY: lint lint-cppcheck
 lint: lint-cppcheck $(LINT_SRC:%=build-lint/%.tidy)
 	@echo "lint: cppcheck and clang-tidy clean over $(words $(LINT_SRC)) files"
