@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "autograd/gemm.h"
+#include "autograd/threads.h"
 
 typedef struct {
     tg_conv2d_geometry g;
@@ -55,55 +56,81 @@ static inline long field_pixel(const tg_conv2d_geometry *g, int n, int i, int j,
     return (((long)n * g->h.in + r) * g->w.in + s) * g->c_in;
 }
 
+/* im2col and col2im over the batch, one sample per item of
+ * tg_parallel_for: sample n owns its rows of cols and its part of dx (a
+ * window never crosses samples), so the threads write disjoint memory and
+ * every sum keeps its order: results are the same for any thread count. */
+typedef struct {
+    const tg_conv2d_geometry *g;
+    const tg_real *from;
+    tg_real *to;
+} conv_job;
+
 /* cols[(n, i, j), (k, l, c)] = x[n, i s_h + k - p_h, j s_w + l - p_w, c], or 0 */
-static void im2col(const tg_conv2d_geometry *g, const tg_real *x, tg_real *cols)
+static void im2col_sample(void *ctx, int n)
 {
+    const conv_job *job = ctx;
+    const tg_conv2d_geometry *g = job->g;
+    const tg_real *x = job->from;
     const int C = g->c_in, run = g->w.size * C;
-    tg_real *dst = cols;
-    for (int n = 0; n < g->n; n++)
-        for (int i = 0; i < g->h.out; i++)
-            for (int j = 0; j < g->w.out; j++)
-                for (int k = 0; k < g->h.size; k++, dst += run) {
-                    const long start = field_run(g, n, i, j, k);
-                    if (start >= 0) {
-                        /* a loop, not memcpy: runs are short (3 for the seed's images) */
-                        for (int e = 0; e < run; e++)
-                            dst[e] = x[start + e];
-                        continue;
-                    }
-                    for (int l = 0; l < g->w.size; l++) {
-                        const long at = field_pixel(g, n, i, j, k, l);
-                        for (int c = 0; c < C; c++)
-                            dst[l * C + c] = at < 0 ? 0 : x[at + c];
-                    }
+    tg_real *dst = job->to + (size_t)n * g->h.out * g->w.out * g->h.size * run;
+    for (int i = 0; i < g->h.out; i++)
+        for (int j = 0; j < g->w.out; j++)
+            for (int k = 0; k < g->h.size; k++, dst += run) {
+                const long start = field_run(g, n, i, j, k);
+                if (start >= 0) {
+                    /* a loop, not memcpy: runs are short (3 for the seed's images) */
+                    for (int e = 0; e < run; e++)
+                        dst[e] = x[start + e];
+                    continue;
                 }
+                for (int l = 0; l < g->w.size; l++) {
+                    const long at = field_pixel(g, n, i, j, k, l);
+                    for (int c = 0; c < C; c++)
+                        dst[l * C + c] = at < 0 ? 0 : x[at + c];
+                }
+            }
 }
 
 /* The adjoint of im2col: every entry of dcols goes back to its pixel. */
+static void col2im_add_sample(void *ctx, int n)
+{
+    const conv_job *job = ctx;
+    const tg_conv2d_geometry *g = job->g;
+    tg_real *dx = job->to;
+    const int C = g->c_in, run = g->w.size * C;
+    const tg_real *src = job->from + (size_t)n * g->h.out * g->w.out * g->h.size * run;
+    for (int i = 0; i < g->h.out; i++)
+        for (int j = 0; j < g->w.out; j++)
+            for (int k = 0; k < g->h.size; k++, src += run) {
+                const long start = field_run(g, n, i, j, k);
+                if (start >= 0) {
+                    tg_real *restrict to = dx + start;
+                    const tg_real *restrict from = src;
+#pragma omp simd
+                    for (int e = 0; e < run; e++)
+                        to[e] += from[e];
+                    continue;
+                }
+                for (int l = 0; l < g->w.size; l++) {
+                    const long at = field_pixel(g, n, i, j, k, l);
+                    if (at >= 0)
+                        for (int c = 0; c < C; c++)
+                            dx[at + c] += src[l * C + c];
+                }
+            }
+}
+
+static void im2col(const tg_conv2d_geometry *g, const tg_real *x, tg_real *cols)
+{
+    conv_job job = {g, x, cols};
+    tg_parallel_for(g->n, im2col_sample, &job);
+}
+
 static void col2im_add(const tg_conv2d_geometry *g, const tg_real *dcols, tg_real *dx)
 {
-    const int C = g->c_in, run = g->w.size * C;
-    const tg_real *src = dcols;
-    for (int n = 0; n < g->n; n++)
-        for (int i = 0; i < g->h.out; i++)
-            for (int j = 0; j < g->w.out; j++)
-                for (int k = 0; k < g->h.size; k++, src += run) {
-                    const long start = field_run(g, n, i, j, k);
-                    if (start >= 0) {
-                        tg_real *restrict to = dx + start;
-                        const tg_real *restrict from = src;
-#pragma omp simd
-                        for (int e = 0; e < run; e++)
-                            to[e] += from[e];
-                        continue;
-                    }
-                    for (int l = 0; l < g->w.size; l++) {
-                        const long at = field_pixel(g, n, i, j, k, l);
-                        if (at >= 0)
-                            for (int c = 0; c < C; c++)
-                                dx[at + c] += src[l * C + c];
-                    }
-                }
+    conv_job job = {g, dcols, dx};
+    tg_parallel_for(g->n, col2im_add_sample, &job);
 }
 
 static void conv2d_backward(tg_tape *tape, tg_node *node)
