@@ -12,7 +12,8 @@
  * without a tape's gradients). Each row is timed over ROUNDS rounds of
  * STEPS steps after a warm-up; median and min of the rounds' mean step time.
  * Then the GFLOP/s of the models' main GEMMs at these sizes, timed alone,
- * against the FMA peak, and the process's peak RSS (getrusage).
+ * against the FMA peak, and the peak RSS (getrusage) of the process that
+ * ran the row (each row runs in a child process of its own).
  *
  *     bench [--threads N] [--model timeseries|images] [--steps N] [--rounds N]
  *           [--quick] [--reference] [--json FILE] [--no-models] [--no-gemm]
@@ -29,7 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "autograd/gemm.h"
 #include "autograd/threads.h"
@@ -167,7 +170,7 @@ typedef struct settings {
     tg_path path; /* every layer's: fused (default) or reference */
 } settings;
 
-static row time_model(int images, int train, int threads, settings s)
+static row time_model_here(int images, int train, int threads, settings s)
 {
     tg_set_threads(threads);
     tg_model *m = images ? images_model() : timeseries_model();
@@ -195,6 +198,41 @@ static row time_model(int images, int train, int threads, settings s)
     out.median_ms = median(per_step, s.rounds); /* sorts: per_step[0] is the min */
     out.min_ms = per_step[0];
     out.peak_rss_mb = peak_rss_mb();
+    return out;
+}
+
+/* Each row runs in a child process of its own, so that its peak RSS is the
+ * row's alone (the heap an earlier row freed stays in a process's RSS), as
+ * a user training only that model would see it. */
+static row time_model(int images, int train, int threads, settings s)
+{
+    int fd[2];
+    if (pipe(fd) != 0) {
+        perror("bench: pipe");
+        exit(1);
+    }
+    fflush(stdout);
+    const pid_t pid = fork();
+    if (pid < 0) {
+        perror("bench: fork");
+        exit(1);
+    }
+    if (pid == 0) {
+        close(fd[0]);
+        const row mine = time_model_here(images, train, threads, s);
+        _exit(write(fd[1], &mine, sizeof mine) == (ssize_t)sizeof mine ? 0 : 1);
+    }
+    close(fd[1]);
+    row out;
+    const ssize_t got = read(fd[0], &out, sizeof out);
+    close(fd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (got != (ssize_t)sizeof out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bench: the process timing %s %s failed\n", images ? "images" : "timeseries",
+                train ? "train" : "infer");
+        exit(1);
+    }
     return out;
 }
 
