@@ -29,13 +29,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "autograd/gemm.h"
 #include "autograd/threads.h"
+#include "bench/bench_support.h"
 #include "layers/conv.h"
 #include "layers/dense.h"
 #include "layers/lstm.h"
@@ -45,40 +44,6 @@
 #include "train/model.h"
 
 enum { BATCH = 32, MAX_ROUNDS = 64, MAX_ROWS = 16 };
-
-#if defined(__AVX512F__)
-#define LANE_BYTES 64
-#elif defined(__AVX__)
-#define LANE_BYTES 32
-#else
-#define LANE_BYTES 16
-#endif
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, by_value);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-static double peak_rss_mb(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_maxrss / 1024.0; /* Linux: kilobytes */
-}
 
 /* ---- the two models and a batch for each ---- */
 
@@ -181,7 +146,7 @@ static row time_model_here(int images, int train, int threads, settings s)
     double per_step[MAX_ROUNDS];
     for (int r = -1; r < s.rounds; r++) { /* r = -1: the warm-up */
         const int steps = r < 0 ? s.warmup : s.steps;
-        const double t0 = now();
+        const double t0 = bench_now();
         for (int i = 0; i < steps; i++) {
             if (train)
                 train_step(m, x, y);
@@ -189,15 +154,15 @@ static row time_model_here(int images, int train, int threads, settings s)
                 infer_step(m, x);
         }
         if (r >= 0)
-            per_step[r] = (now() - t0) * 1e3 / steps;
+            per_step[r] = (bench_now() - t0) * 1e3 / steps;
     }
     tg_tensor_free(x);
     tg_tensor_free(y);
     tg_model_free(m);
     row out = {images ? "images" : "timeseries", train ? "train" : "infer", threads, 0, 0, 0};
-    out.median_ms = median(per_step, s.rounds); /* sorts: per_step[0] is the min */
+    out.median_ms = bench_median(per_step, s.rounds); /* sorts: per_step[0] is the min */
     out.min_ms = per_step[0];
-    out.peak_rss_mb = peak_rss_mb();
+    out.peak_rss_mb = bench_peak_rss_mb();
     return out;
 }
 
@@ -260,14 +225,14 @@ static double measure_peak_gflops(void)
 #pragma GCC unroll 16
         for (int a = 0; a < ACC; a++)
             acc[a] = add * (tg_real)(a + 1);
-        const double t0 = now();
+        const double t0 = bench_now();
         for (long i = 0; i < n; i++) {
             __asm__ volatile("" : "+v"(mul)); /* keeps the loop from being folded */
 #pragma GCC unroll 16
             for (int a = 0; a < ACC; a++)
                 acc[a] = acc[a] * mul + add;
         }
-        const double dt = now() - t0;
+        const double dt = bench_now() - t0;
         vreal sum = acc[0];
 #pragma GCC unroll 16
         for (int a = 1; a < ACC; a++)
@@ -305,10 +270,10 @@ static double time_product(const product *p, int reps, const tg_real *a, const t
                            tg_real *c)
 {
     const int lda = p->ta ? p->m : p->k, ldb = p->tb ? p->k : p->n;
-    const double t0 = now();
+    const double t0 = bench_now();
     for (int r = 0; r < reps; r++)
         tg_gemm(p->ta, p->tb, p->m, p->n, p->k, 1, a, lda, b, ldb, 0, c, p->n);
-    return (now() - t0) / reps;
+    return (bench_now() - t0) / reps;
 }
 
 static void gemm_table(int only_threads, int quick)
@@ -337,7 +302,7 @@ static void gemm_table(int only_threads, int quick)
             time_product(p, reps, a, b, c);
             for (int r = 0; r < 7; r++)
                 t[r] = time_product(p, reps, a, b, c);
-            const double best = median(t, 7), gflops = flops / best * 1e-9;
+            const double best = bench_median(t, 7), gflops = flops / best * 1e-9;
             printf("%-30s %3c%c %6d %4d %6d %3d %9.1f %8.1f %5.0f%%\n", p->name,
                    p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->m, p->n, p->k, threads, best * 1e6,
                    gflops, 100 * gflops / (core_peak * threads));
@@ -375,15 +340,15 @@ static int epoch(const char *dir, int threads)
         order[j] = t;
     }
     double loss = 0;
-    const double t0 = now();
+    const double t0 = bench_now();
     /* the last partial batch is dropped: the batch tensors have 32 rows */
     for (size_t start = 0; start + BATCH <= set.count; start += BATCH) {
         tg_image_set_batch(&set, order + start, BATCH, x, y);
         loss = train_step(m, x, y);
     }
-    const double seconds = now() - t0;
+    const double seconds = bench_now() - t0;
     printf("{\"epoch_s\": %.3f, \"loss\": %.4f, \"peak_rss_mb\": %.1f}\n", seconds, loss,
-           peak_rss_mb());
+           bench_peak_rss_mb());
     free(order);
     tg_tensor_free(x);
     tg_tensor_free(y);

@@ -22,19 +22,13 @@
 
 #include "autograd/gemm.h"
 #include "autograd/threads.h"
+#include "bench/bench_support.h"
 #include "tensor/rng.h"
 
 #ifdef TG_BENCH_OPENBLAS
 #include <cblas.h>
 #endif
 
-#if defined(__AVX512F__)
-#define LANE_BYTES 64
-#elif defined(__AVX__)
-#define LANE_BYTES 32
-#else
-#define LANE_BYTES 16
-#endif
 #define FMA_PER_CYCLE 2
 /* Many short rounds: on a busy machine some of them run undisturbed. */
 #define MAX_ROUNDS 31
@@ -61,13 +55,6 @@ static const product products[] = {
 };
 enum { N_PRODUCTS = sizeof products / sizeof products[0] };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Clock rate from a chain of dependent additions: each waits for the
  * previous one, so the chain runs at one addition per cycle. The fastest of
  * many short rounds: a round that lost the CPU to another process only
@@ -78,10 +65,10 @@ static double measure_ghz(void)
     double best = 0;
     for (int round = 0; round < 3000; round++) {
         unsigned long x = 0;
-        double t0 = now();
+        double t0 = bench_now();
         for (long i = 0; i < n; i++)
             __asm__ volatile("add $1, %0" : "+r"(x));
-        double ghz = (double)n / (now() - t0) * 1e-9;
+        double ghz = (double)n / (bench_now() - t0) * 1e-9;
         if (ghz > best)
             best = ghz;
     }
@@ -122,23 +109,10 @@ typedef void (*gemm_fn)(const product *, const tg_real *, const tg_real *, tg_re
 static double time_round(gemm_fn fn, const product *p, const tg_real *a, const tg_real *b,
                          tg_real *c, int reps)
 {
-    double t0 = now();
+    double t0 = bench_now();
     for (int r = 0; r < reps; r++)
         fn(p, a, b, c);
-    return (now() - t0) / reps;
-}
-
-static int compare_doubles(const void *x, const void *y)
-{
-    double u = *(const double *)x, v = *(const double *)y;
-    return (u > v) - (u < v);
-}
-
-/* Sorts x and returns its median (x[0] is then the minimum). */
-static double median(double *x, int n)
-{
-    qsort(x, (size_t)n, sizeof *x, compare_doubles);
-    return x[n / 2];
+    return (bench_now() - t0) / reps;
 }
 
 int main(int argc, char **argv)
@@ -187,13 +161,13 @@ int main(int argc, char **argv)
                 theirs[r] = time_round(run_openblas, p, a, b, c, reps);
             nanosleep(&(struct timespec){0, 300000000}, NULL);
 #endif
-            const double t = median(ours, rounds), gflops = flops / ours[0] * 1e-9;
+            const double t = bench_median(ours, rounds), gflops = flops / ours[0] * 1e-9;
             char form[3] = {p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', 0};
             printf("%-24s %4s %6d %4d %6d %3d %9.1f %9.1f %8.1f %5.0f%%", p->name, form, p->m,
                    p->n, p->k, threads, t * 1e6, ours[0] * 1e6, gflops,
                    100 * gflops / (core_peak * threads));
 #ifdef TG_BENCH_OPENBLAS
-            const double tb = median(theirs, rounds);
+            const double tb = bench_median(theirs, rounds);
             printf(" %9.1f %9.1f %8.1f %8.2f", tb * 1e6, theirs[0] * 1e6, flops / theirs[0] * 1e-9,
                    theirs[0] / ours[0]);
 #else

@@ -11,70 +11,14 @@
  * Build with `make REAL=float` for the single-precision table. The input
  * takes a gradient, as it does after the conv layers of the model. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "autograd/threads.h"
+#include "bench/bench_support.h"
 #include "layers/lstm.h"
 #include "tensor/init.h"
 
 enum { BATCH = 32, STEPS = 13, INPUTS = 416, UNITS = 64 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, by_value);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-typedef struct {
-    double forward_ms, step_ms;
-    size_t steady_mallocs; /* arena blocks malloc'd after the warm-up step */
-} timing;
-
-/* Median time of a forward, and of a forward + backward seeded with ones;
- * the tape is reset between runs, as in training. */
-static timing time_lstm(tg_layer *lstm, tg_tensor *x, int repeats)
-{
-    tg_tape *tape = tg_tape_new();
-    tg_tensor *ones = tg_tensor_ones(TG_SHAPE(BATCH, UNITS));
-    double *fw = malloc((size_t)repeats * sizeof *fw), *st = malloc((size_t)repeats * sizeof *st);
-    size_t warm_mallocs = 0;
-    for (int r = -1; r < repeats; r++) { /* r = -1 warms the arena up */
-        tg_tape_reset(tape); /* the first reset trades the warm-up's blocks for one */
-        if (r == 0)
-            warm_mallocs = tape->arena.mallocs;
-        tg_tensor_zero_grad(x);
-        double t0 = now();
-        tg_tensor *y = tg_layer_forward(lstm, tape, x, 1);
-        double t1 = now();
-        tg_tape_backward_seeded(tape, y, ones->data);
-        double t2 = now();
-        if (r >= 0) {
-            fw[r] = 1e3 * (t1 - t0);
-            st[r] = 1e3 * (t2 - t0);
-        }
-    }
-    timing t = {median(fw, repeats), median(st, repeats), tape->arena.mallocs - warm_mallocs};
-    free(fw);
-    free(st);
-    tg_tensor_free(ones);
-    tg_tape_free(tape);
-    return t;
-}
 
 int main(int argc, char **argv)
 {
@@ -104,7 +48,7 @@ int main(int argc, char **argv)
                 tg_lstm((tg_lstm_opts){.units = UNITS, .peephole = variants[v].peephole});
             lstm->path = p ? TG_PATH_FUSED : TG_PATH_REFERENCE;
             tg_layer_build(lstm, TG_SHAPE(STEPS, INPUTS), &rng);
-            timing t = time_lstm(lstm, x, repeats);
+            bench_timing t = bench_time_layer(lstm, x, repeats);
             printf("%-10s %-9s %10.3f %12.3f %10.2f %12.2f %14zu\n", variants[v].name,
                    path_name[p], t.forward_ms, t.step_ms, flop / t.forward_ms * 1e-6,
                    3 * flop / t.step_ms * 1e-6, t.steady_mallocs);

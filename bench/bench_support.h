@@ -1,0 +1,94 @@
+/* What the benchmarks share: a monotonic clock, the median of a set of
+ * timings, the process's peak RSS, the vector width the build targets, and
+ * the forward / forward + backward timing of one built layer. Every
+ * program in bench/ is built on its own, so this is a header of static inline
+ * functions rather than part of the library. */
+#ifndef TG_BENCH_SUPPORT_H
+#define TG_BENCH_SUPPORT_H
+
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "autograd/tape.h"
+#include "layers/layer.h"
+
+/* Bytes of the widest vector register the build targets. */
+#if defined(__AVX512F__)
+#define LANE_BYTES 64
+#elif defined(__AVX__)
+#define LANE_BYTES 32
+#else
+#define LANE_BYTES 16
+#endif
+
+/* Seconds on a clock that never jumps. */
+static inline double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static inline int bench_by_value(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts v and returns its median (v[0] is then the minimum). */
+static inline double bench_median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, bench_by_value);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static inline double bench_peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0; /* Linux: kilobytes */
+}
+
+typedef struct bench_timing {
+    double forward_ms, step_ms;
+    size_t steady_mallocs; /* arena blocks malloc'd after the warm-up step */
+} bench_timing;
+
+/* Median time of a forward, and of a forward + backward seeded with ones,
+ * of the built layer on the batch x; the tape is reset between runs, as in
+ * training. */
+static inline bench_timing bench_time_layer(tg_layer *layer, tg_tensor *x, int repeats)
+{
+    tg_tape *tape = tg_tape_new();
+    tg_shape out = {layer->output_shape.ndim + 1, {x->shape.dim[0]}};
+    for (int i = 0; i < layer->output_shape.ndim; i++)
+        out.dim[i + 1] = layer->output_shape.dim[i];
+    tg_tensor *ones = tg_tensor_ones(out);
+    double *fw = malloc((size_t)repeats * sizeof *fw), *st = malloc((size_t)repeats * sizeof *st);
+    size_t warm_mallocs = 0;
+    for (int r = -1; r < repeats; r++) { /* r = -1 warms the arena up */
+        tg_tape_reset(tape); /* the first reset trades the warm-up's blocks for one */
+        if (r == 0)
+            warm_mallocs = tape->arena.mallocs;
+        tg_tensor_zero_grad(x);
+        const double t0 = bench_now();
+        tg_tensor *y = tg_layer_forward(layer, tape, x, 1);
+        const double t1 = bench_now();
+        tg_tape_backward_seeded(tape, y, ones->data);
+        const double t2 = bench_now();
+        if (r >= 0) {
+            fw[r] = 1e3 * (t1 - t0);
+            st[r] = 1e3 * (t2 - t0);
+        }
+    }
+    bench_timing t = {bench_median(fw, repeats), bench_median(st, repeats),
+                      tape->arena.mallocs - warm_mallocs};
+    free(fw);
+    free(st);
+    tg_tensor_free(ones);
+    tg_tape_free(tape);
+    return t;
+}
+
+#endif
