@@ -59,19 +59,6 @@ static void tape_gradients(tg_gradcheck_fn f, conv_ctx *c, tg_tensor *const *in,
     tg_tape_free(tape);
 }
 
-/* Element-by-element comparison of two equally long arrays; one check. */
-static void expect_all(tg_steps *s, const char *what, const tg_real *got, const tg_real *want,
-                       size_t n)
-{
-    double worst = 0;
-    for (size_t k = 0; k < n; k++)
-        worst = fmax(worst, fabs(got[k] - want[k]) / fmax(1.0, fabs(want[k])));
-    int ok = worst <= TG_STEPS_TOL;
-    s->checks++;
-    s->failed += !ok;
-    printf("  %-34s max err %.1e  %s\n", what, worst, ok ? "ok" : "FAIL");
-}
-
 int main(int argc, char **argv)
 {
     tg_steps s;
@@ -208,11 +195,11 @@ int main(int argc, char **argv)
         char what[48];
         const char *path = fused ? "fused (im2col + GEMM)" : "reference";
         snprintf(what, sizeof what, "%s dL/db", path);
-        expect_all(&s, what, b2->grad, db, CO);
+        tg_steps_expect_all(&s, what, b2->grad, db, CO);
         snprintf(what, sizeof what, "%s dL/dW", path);
-        expect_all(&s, what, W2->grad, dW, KH * KW * CO);
+        tg_steps_expect_all(&s, what, W2->grad, dW, KH * KW * CO);
         snprintf(what, sizeof what, "%s dL/dx", path);
-        expect_all(&s, what, x2->grad, dx, HH * WW);
+        tg_steps_expect_all(&s, what, x2->grad, dx, HH * WW);
     }
 
     tg_steps_step(&s, "The numerical gradient of the 1-D example",

@@ -59,18 +59,6 @@ static void gradient_of(pool_ctx *c, tg_tensor *x)
     tg_tape_free(tape);
 }
 
-static void expect_all(tg_steps *s, const char *what, const tg_real *got, const tg_real *want,
-                       size_t n)
-{
-    double worst = 0;
-    for (size_t k = 0; k < n; k++)
-        worst = fmax(worst, fabs(got[k] - want[k]));
-    int ok = worst <= TG_STEPS_TOL;
-    s->checks++;
-    s->failed += !ok;
-    printf("  %-34s max err %.1e  %s\n", what, worst, ok ? "ok" : "FAIL");
-}
-
 int main(int argc, char **argv)
 {
     tg_steps s;
@@ -124,7 +112,8 @@ int main(int argc, char **argv)
     for (int fused = 0; fused < 2; fused++) {
         c2.fused = fused;
         gradient_of(&c2, x2);
-        expect_all(&s, fused ? "fused dL/dx" : "reference dL/dx", x2->grad, dx, H * W);
+        tg_steps_expect_all(&s, fused ? "fused dL/dx" : "reference dL/dx", x2->grad, dx,
+                            H * W);
     }
     c2.fused = 0;
     tg_steps_gradcheck(&s, "maxpool2d (reference)", pool2d_loss, &c2, &x2, 1);
@@ -149,8 +138,8 @@ int main(int argc, char **argv)
         c2.fused = fused;
         gradient_of(&c2, xt);
         tg_steps_grad(fused ? "fused" : "reference", xt);
-        expect_all(&s, fused ? "fused dL/dx (ties)" : "reference dL/dx (ties)", xt->grad, dx,
-                   H * W);
+        tg_steps_expect_all(&s, fused ? "fused dL/dx (ties)" : "reference dL/dx (ties)",
+                            xt->grad, dx, H * W);
     }
     tg_steps_say("The sum of each window's gradient is still G: nothing is lost or doubled.\n"
                  "Numerically, nudging a tied element up moves y, nudging it down does not:\n"

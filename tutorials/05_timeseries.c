@@ -165,22 +165,7 @@ int main(int argc, char **argv)
 
     tg_steps_step(&s, "The history CSV and the training curve",
                   "epoch,loss,val_loss,accuracy,val_accuracy,seconds   ->   gnuplot");
-    char csv[1024], png[1024], txt[1024], gp[1024];
-    tg_training_path(csv, sizeof csv, "05_timeseries.csv");
-    tg_training_path(png, sizeof png, "05_timeseries.png");
-    tg_training_path(txt, sizeof txt, "05_timeseries.txt");
-    tg_training_path(gp, sizeof gp, "05_timeseries.gp");
-    printf("  CSV     %s\n", csv);
-    tg_training_expect_ok(&s, tg_history_save_csv(&h, csv));
-    tg_plot_opts po = tg_plot_defaults();
-    po.png_path = png;
-    po.text_path = txt;
-    tg_status ps = tg_plot_history(csv, &po);
-    int drawn = tg_is_ok(&ps);
-    if (!drawn && tg_training_have_gnuplot())
-        fprintf(stderr, "tutorial: %s\n", ps.msg);
-    tg_training_say_plot(gp, png, txt);
-    tg_training_show_text(txt, drawn);
+    tg_training_curve(&s, &h, "05_timeseries");
 
     tg_history_free(&h);
     tg_model_free(m);

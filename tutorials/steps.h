@@ -156,6 +156,21 @@ static inline int tg_steps_expect(tg_steps *s, const char *what, double got, dou
 #define TG_STEPS_TOL 1e-12
 #endif
 
+/* Element-by-element comparison of two equally long arrays, one check:
+ * the worst error, each relative to max(1, |want|). */
+static inline int tg_steps_expect_all(tg_steps *s, const char *what, const tg_real *got,
+                                      const tg_real *want, size_t n)
+{
+    double worst = 0;
+    for (size_t k = 0; k < n; k++)
+        worst = fmax(worst, fabs(got[k] - want[k]) / fmax(1.0, fabs(want[k])));
+    int ok = worst <= TG_STEPS_TOL;
+    s->checks++;
+    s->failed += !ok;
+    printf("  %-34s max err %.1e  %s\n", what, worst, ok ? "ok" : "FAIL");
+    return ok;
+}
+
 /* The textbook numerical derivative of a one-element f with respect to
  * element k of input i, for display next to the tape's:
  *     dL/dx ~ (L(x + h) - L(x - h)) / (2h)

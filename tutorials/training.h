@@ -181,4 +181,31 @@ static inline void tg_training_say_plot(const char *script, const char *png, con
            script);
 }
 
+/* The history as out/<name>.csv and its training curve: tg_plot_history
+ * writes the script <name>.gp next to the PNG and, with gnuplot, draws
+ * <name>.png and the text plot <name>.txt. */
+static inline void tg_training_curve(tg_steps *s, const tg_history *h, const char *name)
+{
+    char file[256], csv[1024], png[1024], txt[1024], gp[1024];
+    snprintf(file, sizeof file, "%s.csv", name);
+    tg_training_path(csv, sizeof csv, file);
+    snprintf(file, sizeof file, "%s.png", name);
+    tg_training_path(png, sizeof png, file);
+    snprintf(file, sizeof file, "%s.txt", name);
+    tg_training_path(txt, sizeof txt, file);
+    snprintf(file, sizeof file, "%s.gp", name);
+    tg_training_path(gp, sizeof gp, file);
+    printf("  CSV     %s\n", csv);
+    tg_training_expect_ok(s, tg_history_save_csv(h, csv));
+    tg_plot_opts po = tg_plot_defaults();
+    po.png_path = png;
+    po.text_path = txt;
+    tg_status ps = tg_plot_history(csv, &po);
+    int drawn = tg_is_ok(&ps);
+    if (!drawn && tg_training_have_gnuplot())
+        fprintf(stderr, "tutorial: %s\n", ps.msg);
+    tg_training_say_plot(gp, png, txt);
+    tg_training_show_text(txt, drawn);
+}
+
 #endif
