@@ -26,31 +26,64 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Stops unless t is (N, per_sample...) with N == n (n < 0: any N >= 1). */
-static void expect_batch_of(const char *what, const tg_tensor *t, tg_shape per_sample, int n)
+/* Stops unless shape is (N, per_sample...) with N == n (n < 0: any N >= 1). */
+static void expect_batch_of(const char *what, tg_shape shape, tg_shape per_sample, int n)
 {
-    int fits = t->shape.ndim == per_sample.ndim + 1 && t->shape.dim[0] >= 1 &&
-               (n < 0 || t->shape.dim[0] == n);
+    int fits = shape.ndim == per_sample.ndim + 1 && shape.dim[0] >= 1 &&
+               (n < 0 || shape.dim[0] == n);
     for (int i = 0; fits && i < per_sample.ndim; i++)
-        fits = t->shape.dim[i + 1] == per_sample.dim[i];
+        fits = shape.dim[i + 1] == per_sample.dim[i];
     if (!fits) {
         char a[TG_SHAPE_STR_LEN], b[TG_SHAPE_STR_LEN];
         tg_fatal("fit: %s of shape %s, the model wants (%s, ...) = %s", what,
-                 tg_shape_str(t->shape, a, sizeof a), n < 0 ? "N" : "N of x",
+                 tg_shape_str(shape, a, sizeof a), n < 0 ? "N" : "N of x",
                  tg_shape_str(per_sample, b, sizeof b));
     }
 }
 
-/* The rows idx[0..count) of src, copied into an arena tensor (no gradient). */
-static tg_tensor *gather(tg_tape *tape, const tg_tensor *src, const int *idx, int count)
+/* Both of a source's shapes against the model's. */
+static void expect_source(const tg_model *m, const char *x_what, const char *y_what,
+                          const tg_fit_source *src)
 {
-    tg_shape s = src->shape;
-    const size_t row = src->size / (size_t)s.dim[0];
-    s.dim[0] = count;
-    tg_tensor *b = tg_tape_tensor(tape, s);
+    expect_batch_of(x_what, src->x_shape, m->input_shape, -1);
+    expect_batch_of(y_what, src->y_shape, m->output_shape, src->x_shape.dim[0]);
+}
+
+/* The rows idx[0..count) of src into dst. */
+static void copy_rows(tg_tensor *dst, const tg_tensor *src, const int *idx, int count)
+{
+    const size_t row = src->size / (size_t)src->shape.dim[0];
     for (int i = 0; i < count; i++)
-        memcpy(b->data + (size_t)i * row, src->data + (size_t)idx[i] * row, row * sizeof(tg_real));
-    return b;
+        memcpy(dst->data + (size_t)i * row, src->data + (size_t)idx[i] * row,
+               row * sizeof(tg_real));
+}
+
+/* The source of samples held as two tensors x, y. */
+typedef struct {
+    const tg_tensor *x, *y;
+} tensor_pair;
+
+static void gather_pair(const void *ctx, const int *idx, int count, tg_tensor *x, tg_tensor *y)
+{
+    const tensor_pair *p = ctx;
+    copy_rows(x, p->x, idx, count);
+    copy_rows(y, p->y, idx, count);
+}
+
+static tg_fit_source pair_source(const tensor_pair *p)
+{
+    return (tg_fit_source){p->x->shape, p->y->shape, gather_pair, p};
+}
+
+/* The samples idx[0..count) of src as arena tensors xb, yb (no gradient). */
+static void gather(tg_tape *tape, const tg_fit_source *src, const int *idx, int count,
+                   tg_tensor **xb, tg_tensor **yb)
+{
+    tg_shape xs = src->x_shape, ys = src->y_shape;
+    xs.dim[0] = ys.dim[0] = count;
+    *xb = tg_tape_tensor(tape, xs);
+    *yb = tg_tape_tensor(tape, ys);
+    src->gather(src->ctx, idx, count, *xb, *yb);
 }
 
 typedef struct {
@@ -82,9 +115,9 @@ static void running_metrics(const running *r, int n, double *out)
         out[i] = r->metric[i].count ? r->metric[i].sum / (double)r->metric[i].count : NAN;
 }
 
-/* Loss and metrics over the samples idx[0..n), without gradients. */
-static double evaluate_rows(tg_model *m, const tg_tensor *x, const tg_tensor *y, const int *idx,
-                            int n, int batch_size, double *metrics)
+/* Loss and metrics over the samples idx[0..n) of src, without gradients. */
+static double evaluate_rows(tg_model *m, const tg_fit_source *src, const int *idx, int n,
+                            int batch_size, double *metrics)
 {
     running r;
     memset(&r, 0, sizeof r);
@@ -92,8 +125,8 @@ static double evaluate_rows(tg_model *m, const tg_tensor *x, const tg_tensor *y,
     for (int start = 0; start < n; start += batch_size) {
         const int count = start + batch_size <= n ? batch_size : n - start;
         tg_tape_reset(m->tape);
-        tg_tensor *xb = gather(m->tape, x, idx + start, count);
-        tg_tensor *yb = gather(m->tape, y, idx + start, count);
+        tg_tensor *xb, *yb;
+        gather(m->tape, src, idx + start, count, &xb, &yb);
         tg_tensor *pred = tg_model_forward(m, m->tape, xb, 0);
         tg_tensor *loss = tg_model_loss(m, m->tape, pred, yb);
         running_add(&r, m, (double)loss->data[0], count, pred, yb);
@@ -113,18 +146,25 @@ static int *identity(int n)
     return idx;
 }
 
-double tg_model_evaluate(tg_model *m, const tg_tensor *x, const tg_tensor *y, int batch_size,
-                         double *metrics)
+double tg_model_evaluate_source(tg_model *m, const tg_fit_source *src, int batch_size,
+                                double *metrics)
 {
     if (!m->compiled)
         tg_fatal("evaluate: the model is not compiled (call tg_model_compile)");
-    expect_batch_of("x", x, m->input_shape, -1);
-    expect_batch_of("y", y, m->output_shape, x->shape.dim[0]);
-    const int n = x->shape.dim[0];
+    expect_source(m, "x", "y", src);
+    const int n = src->x_shape.dim[0];
     int *idx = identity(n);
-    const double loss = evaluate_rows(m, x, y, idx, n, batch_size > 0 ? batch_size : n, metrics);
+    const double loss = evaluate_rows(m, src, idx, n, batch_size > 0 ? batch_size : n, metrics);
     free(idx);
     return loss;
+}
+
+double tg_model_evaluate(tg_model *m, const tg_tensor *x, const tg_tensor *y, int batch_size,
+                         double *metrics)
+{
+    const tensor_pair p = {x, y};
+    const tg_fit_source src = pair_source(&p);
+    return tg_model_evaluate_source(m, &src, batch_size, metrics);
 }
 
 /* ---- progress ---- */
@@ -248,29 +288,32 @@ static int first_non_finite(const tg_model *m, tg_tensor *const *outputs, int n_
            first_non_finite_backward(m, outputs, n_layers, where, len);
 }
 
+/* What one run of the loop trains on: the samples train_idx[0..n_train) of
+ * train, validated on val_idx[0..n_val) of val (n_val = 0: none). The
+ * pairs hold the tensors behind the sources when fit is given tensors. */
 typedef struct {
-    const tg_tensor *x, *y, *x_val, *y_val;
+    tensor_pair train_pair, val_pair;
+    tg_fit_source train, val;
     int *train_idx, *val_idx;
     int n_train, n_val;
 } fit_data;
 
+/* The tensors x, y and opts' validation data (or split) as fit_data. */
 static void split_data(tg_model *m, const tg_tensor *x, const tg_tensor *y, const tg_fit_opts *o,
                        fit_data *d)
 {
-    expect_batch_of("x", x, m->input_shape, -1);
-    expect_batch_of("y", y, m->output_shape, x->shape.dim[0]);
-    const int n = x->shape.dim[0];
     memset(d, 0, sizeof *d);
-    d->x = d->x_val = x;
-    d->y = d->y_val = y;
+    d->train_pair = d->val_pair = (tensor_pair){x, y};
+    d->train = d->val = pair_source(&d->train_pair);
+    expect_source(m, "x", "y", &d->train);
+    const int n = x->shape.dim[0];
     d->n_train = n;
     if (o->x_val || o->y_val) {
         if (!o->x_val || !o->y_val)
             tg_fatal("fit: validation data needs both x_val and y_val");
-        expect_batch_of("x_val", o->x_val, m->input_shape, -1);
-        expect_batch_of("y_val", o->y_val, m->output_shape, o->x_val->shape.dim[0]);
-        d->x_val = o->x_val;
-        d->y_val = o->y_val;
+        d->val_pair = (tensor_pair){o->x_val, o->y_val};
+        d->val = pair_source(&d->val_pair);
+        expect_source(m, "x_val", "y_val", &d->val);
         d->n_val = o->x_val->shape.dim[0];
         d->val_idx = identity(d->n_val);
     } else if (o->validation_split > 0) {
@@ -287,22 +330,25 @@ static void split_data(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
     d->train_idx = identity(d->n_train);
 }
 
-tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, const tg_fit_opts *o,
-                       tg_history *history)
+static void expect_fit(const tg_model *m, const tg_fit_opts *o)
 {
     if (!m->compiled)
         tg_fatal("fit: the model is not compiled (call tg_model_compile)");
-    const int n_layers = m->n_layers;
-    if (n_layers < 1)
+    if (m->n_layers < 1)
         tg_fatal("fit: the model has no layers");
     if (o->epochs < 1 || o->batch_size < 0 || o->clip_norm < 0)
         tg_fatal("fit: epochs %d must be >= 1, batch_size %d and clip_norm %g >= 0", o->epochs,
                  o->batch_size, o->clip_norm);
-    fit_data d;
-    split_data(m, x, y, o, &d);
-    const int has_val = d.n_val > 0;
-    const int batch = o->batch_size == 0 || o->batch_size > d.n_train ? d.n_train : o->batch_size;
-    const int n_batches = (d.n_train + batch - 1) / batch;
+}
+
+/* The training loop over d; frees d's index arrays. */
+static tg_status fit_loop(tg_model *m, const fit_data *d, const tg_fit_opts *o,
+                          tg_history *history)
+{
+    const int n_layers = m->n_layers;
+    const int has_val = d->n_val > 0;
+    const int batch = o->batch_size == 0 || o->batch_size > d->n_train ? d->n_train : o->batch_size;
+    const int n_batches = (d->n_train + batch - 1) / batch;
     FILE *out = o->out ? o->out : stdout;
     const int bar = o->verbose && isatty(fileno(out));
 
@@ -324,15 +370,15 @@ tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
         const double t0 = now();
         double last_bar = t0;
         if (o->shuffle)
-            shuffle(&m->shuffle_rng, d.train_idx, d.n_train);
+            shuffle(&m->shuffle_rng, d->train_idx, d->n_train);
         running r;
         memset(&r, 0, sizeof r);
         for (int b = 0; b < n_batches; b++) {
             const int start = b * batch;
-            const int count = start + batch <= d.n_train ? batch : d.n_train - start;
+            const int count = start + batch <= d->n_train ? batch : d->n_train - start;
             tg_tape_reset(m->tape);
-            tg_tensor *xb = gather(m->tape, d.x, d.train_idx + start, count);
-            tg_tensor *yb = gather(m->tape, d.y, d.train_idx + start, count);
+            tg_tensor *xb, *yb;
+            gather(m->tape, &d->train, d->train_idx + start, count, &xb, &yb);
             /* The model's forward, layer by layer, keeping each output for the checks. */
             tg_tensor *outputs[TG_MODEL_MAX_LAYERS], *pred = xb;
             for (int l = 0; l < n_layers; l++)
@@ -375,7 +421,7 @@ tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
         double metrics[TG_MODEL_MAX_METRICS], val_metrics[TG_MODEL_MAX_METRICS], val_loss = NAN;
         running_metrics(&r, m->n_metrics, metrics);
         if (has_val)
-            val_loss = evaluate_rows(m, d.x_val, d.y_val, d.val_idx, d.n_val, batch, val_metrics);
+            val_loss = evaluate_rows(m, &d->val, d->val_idx, d->n_val, batch, val_metrics);
         const double seconds = now() - t0;
         tg_history_append(history, running_loss(&r), val_loss, metrics, val_metrics, seconds);
         if (o->verbose) {
@@ -404,7 +450,35 @@ tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
         history->best_epoch = es.best_epoch;
     }
     tg_early_stopping_free(&es);
-    free(d.train_idx);
-    free(d.val_idx);
+    free(d->train_idx);
+    free(d->val_idx);
     return status;
+}
+
+tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, const tg_fit_opts *o,
+                       tg_history *history)
+{
+    expect_fit(m, o);
+    fit_data d;
+    split_data(m, x, y, o, &d);
+    return fit_loop(m, &d, o, history);
+}
+
+tg_status tg_model_fit_source(tg_model *m, const tg_fit_source *train, const tg_fit_source *val,
+                              const tg_fit_opts *o, tg_history *history)
+{
+    expect_fit(m, o);
+    fit_data d;
+    memset(&d, 0, sizeof d);
+    d.train = *train;
+    expect_source(m, "x", "y", &d.train);
+    d.n_train = train->x_shape.dim[0];
+    d.train_idx = identity(d.n_train);
+    if (val) {
+        d.val = *val;
+        expect_source(m, "x_val", "y_val", &d.val);
+        d.n_val = val->x_shape.dim[0];
+        d.val_idx = identity(d.n_val);
+    }
+    return fit_loop(m, &d, o, history);
 }

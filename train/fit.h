@@ -45,4 +45,24 @@ tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
 double tg_model_evaluate(tg_model *m, const tg_tensor *x, const tg_tensor *y, int batch_size,
                          double *metrics);
 
+/* Samples that are not two tensors (fit_images.h: images kept as bytes),
+ * for the same loop: x_shape and y_shape are the whole set's,
+ * (N, input...) and (N, output...), and gather writes the samples
+ * idx[0..count) into x (count, input...) and y (count, output...), tensors
+ * in the tape's arena, converting them as it goes. */
+typedef struct tg_fit_source {
+    tg_shape x_shape, y_shape;
+    void (*gather)(const void *ctx, const int *idx, int count, tg_tensor *x, tg_tensor *y);
+    const void *ctx;
+} tg_fit_source;
+
+/* tg_model_fit on the samples of train, validated on those of val (NULL:
+ * none); validation_split, x_val and y_val of opts are not used. */
+tg_status tg_model_fit_source(tg_model *m, const tg_fit_source *train, const tg_fit_source *val,
+                              const tg_fit_opts *opts, tg_history *history);
+
+/* tg_model_evaluate on the samples of src. */
+double tg_model_evaluate_source(tg_model *m, const tg_fit_source *src, int batch_size,
+                                double *metrics);
+
 #endif
