@@ -1,10 +1,11 @@
 /* Scratch files for the reader tests: a fresh directory under the system's
  * temporary directory ($TMPDIR, else P_tmpdir), files written byte by byte,
- * all removed at the end. */
+ * the directory and all in it removed at the end. */
 #ifndef TG_TESTS_SCRATCH_H
 #define TG_TESTS_SCRATCH_H
 
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +55,30 @@ static inline const char *tg_scratch_write(tg_scratch *s, const char *name, cons
     return path;
 }
 
+/* Removes path: a file, or a directory with everything in it. */
+static inline void tg_scratch_remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char inner[1024];
+            const int len = snprintf(inner, sizeof inner, "%s/%s", path, e->d_name);
+            ck_assert_int_lt(len, (int)sizeof inner);
+            tg_scratch_remove_tree(inner);
+        }
+        closedir(d);
+    }
+    ck_assert_msg(remove(path) == 0, "cannot remove %s", path);
+}
+
+/* Removes the directory and everything in it, also what the code under
+ * test wrote beside the files named here (a plot's script, a saved
+ * model's directory). */
 static inline void tg_scratch_close(tg_scratch *s)
 {
-    for (int i = 0; i < s->n; i++)
-        remove(s->path[i]);
-    rmdir(s->dir);
+    tg_scratch_remove_tree(s->dir);
 }
 
 /* The status failed and its message holds every one of the pieces. */

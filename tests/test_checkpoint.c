@@ -8,24 +8,11 @@
 
 #include "layers/dense.h"
 #include "layers/lstm.h"
+#include "tests/scratch.h"
 #include "tests/support.h"
 #include "train/checkpoint.h"
 
-static char dir[256];
-
-static void make_dir(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/tg_ckpt_XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void remove_dir(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static tg_scratch scratch;
 
 static tg_model *small_model(uint64_t seed, int units)
 {
@@ -46,16 +33,10 @@ static int same_weights(const tg_model *a, const tg_model *b)
     return 1;
 }
 
-static void path_in_dir(char *buf, size_t len, const char *name)
-{
-    snprintf(buf, len, "%s/%s", dir, name);
-}
-
 START_TEST(round_trip_is_exact)
 {
-    make_dir();
-    char path[300];
-    path_in_dir(path, sizeof path, "model.ckpt");
+    tg_scratch_open(&scratch);
+    const char *path = tg_scratch_path(&scratch, "model.ckpt");
     tg_model *a = small_model(1, 6), *b = small_model(2, 6);
     ck_assert(!same_weights(a, b));
     tg_status s = tg_model_save(a, path);
@@ -74,15 +55,14 @@ START_TEST(round_trip_is_exact)
     ck_assert_int_eq(system(cmd), 0);
     tg_model_free(a);
     tg_model_free(b);
-    remove_dir();
+    tg_scratch_close(&scratch);
 }
 END_TEST
 
 /* Saves a's weights, lets edit() damage the file, and loads into b. */
 static tg_status load_damaged(void (*edit)(const char *path), tg_model *b)
 {
-    char path[300];
-    path_in_dir(path, sizeof path, "model.ckpt");
+    const char *path = tg_scratch_path(&scratch, "model.ckpt");
     tg_model *a = small_model(1, 6);
     tg_status s = tg_model_save(a, path);
     ck_assert(tg_is_ok(&s));
@@ -130,7 +110,7 @@ static void garble_header(const char *path)
 
 static void assert_refused(void (*edit)(const char *path), const char *why)
 {
-    make_dir();
+    tg_scratch_open(&scratch);
     tg_model *b = small_model(2, 6), *b0 = small_model(2, 6);
     tg_status s = load_damaged(edit, b);
     ck_assert_msg(!tg_is_ok(&s), "accepted a damaged checkpoint (%s)", why);
@@ -138,7 +118,7 @@ static void assert_refused(void (*edit)(const char *path), const char *why)
     ck_assert(same_weights(b, b0)); /* untouched */
     tg_model_free(b);
     tg_model_free(b0);
-    remove_dir();
+    tg_scratch_close(&scratch);
 }
 
 START_TEST(truncated_is_refused)
@@ -157,7 +137,7 @@ END_TEST
 
 START_TEST(mismatched_shape_is_refused)
 {
-    make_dir();
+    tg_scratch_open(&scratch);
     tg_model *b = small_model(2, 7), *b0 = small_model(2, 7);
     tg_status s = load_damaged(NULL, b);
     ck_assert(!tg_is_ok(&s));
@@ -166,13 +146,13 @@ START_TEST(mismatched_shape_is_refused)
     ck_assert(same_weights(b, b0));
     tg_model_free(b);
     tg_model_free(b0);
-    remove_dir();
+    tg_scratch_close(&scratch);
 }
 END_TEST
 
 START_TEST(mismatched_names_are_refused)
 {
-    make_dir();
+    tg_scratch_open(&scratch);
     /* a model with one Dense fewer: the file has an entry it lacks */
     tg_model *b = tg_model_new(TG_SHAPE(5, 3), 2);
     tg_model_add(b, tg_lstm((tg_lstm_opts){.units = 4, .return_sequences = 1}));
@@ -190,7 +170,7 @@ START_TEST(mismatched_names_are_refused)
     tg_status missing = tg_model_load(b = small_model(1, 6), "/nonexistent/model.ckpt");
     ck_assert(!tg_is_ok(&missing) && strstr(missing.msg, "cannot open"));
     tg_model_free(b);
-    remove_dir();
+    tg_scratch_close(&scratch);
 }
 END_TEST
 

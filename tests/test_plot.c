@@ -7,25 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/scratch.h"
 #include "tests/support.h"
 #include "train/history.h"
 #include "train/plot.h"
 
-static char dir[256];
-
-static void make_dir(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/tg_plot_XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void remove_dir(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static tg_scratch scratch;
 
 /* A falling loss, a rising accuracy: 12 epochs. */
 static void write_history(const char *path, int has_val)
@@ -44,9 +31,8 @@ static void write_history(const char *path, int has_val)
 
 START_TEST(history_csv_round_trip)
 {
-    make_dir();
-    char path[300];
-    snprintf(path, sizeof path, "%s/h.csv", dir);
+    tg_scratch_open(&scratch);
+    const char *path = tg_scratch_path(&scratch, "h.csv");
     const char *names[] = {"accuracy", "mae"};
     tg_history h, r;
     tg_history_init(&h, 2, names, 1);
@@ -85,7 +71,7 @@ START_TEST(history_csv_round_trip)
     fclose(f);
     s = tg_history_load_csv(&r, path);
     ck_assert_msg(!tg_is_ok(&s) && strstr(s.msg, "line 2"), "%s", s.msg);
-    remove_dir();
+    tg_scratch_close(&scratch);
 }
 END_TEST
 
@@ -96,11 +82,10 @@ static unsigned be32(const unsigned char *p)
 
 START_TEST(gnuplot_draws_png_and_text)
 {
-    make_dir();
-    char csv[300], png[300], txt[300];
-    snprintf(csv, sizeof csv, "%s/history.csv", dir);
-    snprintf(png, sizeof png, "%s/curves.png", dir);
-    snprintf(txt, sizeof txt, "%s/curves.txt", dir);
+    tg_scratch_open(&scratch);
+    const char *csv = tg_scratch_path(&scratch, "history.csv");
+    const char *png = tg_scratch_path(&scratch, "curves.png");
+    const char *txt = tg_scratch_path(&scratch, "curves.txt");
     write_history(csv, 1);
     tg_plot_opts o = tg_plot_defaults();
     o.png_path = png;
@@ -128,20 +113,19 @@ START_TEST(gnuplot_draws_png_and_text)
     fclose(f);
     ck_assert_msg(strstr(buf, "loss") && strstr(buf, "accuracy"), "%s", buf);
     ck_assert_msg(strstr(buf, "***") && strstr(buf, "###"), "%s", buf);
-    remove_dir();
+    tg_scratch_close(&scratch);
 }
 END_TEST
 
 START_TEST(without_gnuplot_the_script_is_written)
 {
-    make_dir();
-    char csv[300], gp[300];
-    snprintf(csv, sizeof csv, "%s/history.csv", dir);
-    snprintf(gp, sizeof gp, "%s/history.gp", dir);
+    tg_scratch_open(&scratch);
+    const char *csv = tg_scratch_path(&scratch, "history.csv");
+    const char *gp = tg_scratch_path(&scratch, "history.gp");
     write_history(csv, 1);
     const char *path = getenv("PATH");
     char *saved = path ? strdup(path) : NULL;
-    setenv("PATH", dir, 1);
+    setenv("PATH", scratch.dir, 1);
     tg_status s = tg_plot_history(csv, NULL);
     if (saved) {
         setenv("PATH", saved, 1);
@@ -150,7 +134,7 @@ START_TEST(without_gnuplot_the_script_is_written)
     ck_assert(!tg_is_ok(&s));
     ck_assert_msg(strstr(s.msg, "gnuplot is not on PATH") && strstr(s.msg, gp), "%s", s.msg);
     ck_assert_int_eq(access(gp, R_OK), 0);
-    remove_dir();
+    tg_scratch_close(&scratch);
 }
 END_TEST
 
