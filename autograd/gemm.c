@@ -51,6 +51,13 @@
  * When N fits in one vector, tiles are one vector wide (nv = 1), which
  * halves the padding wasted on N = 9.
  *
+ * Small k. When k <= SK_MAX and op(B) is one panel (N <= NR), as in
+ * im2col's cols W with k = 3 x 3 x 1, each tile is only a few multiply-adds
+ * deep, and writing C is most of the work. Those products skip the blocked
+ * loops: the rows of C are swept once, SK_ROWS at a time, each group's sums
+ * computed in registers and stored straight to C. The sums are those of
+ * the blocked path (one k block), in the same order.
+ *
  * Order of the sums. Each element of C is
  *     c = alpha s_0 + beta c,  then  c = alpha s_b + c  for b = 1, 2, ...
  * where s_b is the sum over the k block b (KC values in increasing p,
@@ -89,6 +96,8 @@ enum {
     MR = 8,                           /* rows of a register tile */
     NV_MAX = 2,                       /* vectors across a register tile */
     KC = 256,                         /* k block: A sliver in L1 */
+    SK_MAX = 16,                      /* largest k of the small-k path */
+    SK_ROWS = 4,                      /* rows of C per step of the small-k path */
 };
 
 #define L2_BUDGET (1 << 20)      /* bytes of op(B) kept in L2 per column block */
@@ -290,6 +299,54 @@ static void run_tiles(const gemm_job *g, int t0, int t1, int q0, int q1)
     }
 }
 
+/* Small k: rows [i, i + rows) of C, all n columns, in one pass. A full
+ * width C row takes the vector stores as they are; otherwise write_tile's
+ * row buffer. Each (rows, nv, full) case is its own specialised loop, so
+ * that the sums stay in registers until they are stored. */
+static inline __attribute__((always_inline)) void
+small_k_group(int rows, int nv, int full, const gemm_job *g, const tg_real *b, long ldb_p, int i)
+{
+    vec acc[MR][NV_MAX];
+    const tg_real *a = g->trans_a ? g->a + i : g->a + i * g->lda;
+    kernel_for_layout(rows, nv, g->trans_a, g->k, a, g->lda, b, ldb_p, acc);
+    tg_real *c = g->c + i * g->ldc;
+    if (!full) {
+        write_tile(nv, acc, rows, g->n, c, g->ldc, g->alpha, g->beta);
+        return;
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < rows; r++)
+        update_row(nv, acc[r], c + r * g->ldc, g->alpha, g->beta);
+}
+
+/* Small k: the rows of row tiles [t0, t1), SK_ROWS at a time, then the
+ * last few one by one. */
+static void small_k_rows(const gemm_job *g, int t0, int t1)
+{
+    const int i_end = t1 * MR < g->m ? t1 * MR : g->m;
+    const tg_real *b = g->bpack ? g->bpack : g->b;
+    const long ldb_p = g->bpack ? g->nr : g->ldb;
+    const int full = g->n == g->nr;
+    int i = t0 * MR;
+    if (g->nv == 2 && full)
+        for (; i + SK_ROWS <= i_end; i += SK_ROWS)
+            small_k_group(SK_ROWS, 2, 1, g, b, ldb_p, i);
+    else if (g->nv == 2)
+        for (; i + SK_ROWS <= i_end; i += SK_ROWS)
+            small_k_group(SK_ROWS, 2, 0, g, b, ldb_p, i);
+    else if (full)
+        for (; i + SK_ROWS <= i_end; i += SK_ROWS)
+            small_k_group(SK_ROWS, 1, 1, g, b, ldb_p, i);
+    else
+        for (; i + SK_ROWS <= i_end; i += SK_ROWS)
+            small_k_group(SK_ROWS, 1, 0, g, b, ldb_p, i);
+    for (; i < i_end; i++)
+        if (g->nv == 2)
+            small_k_group(1, 2, 0, g, b, ldb_p, i);
+        else
+            small_k_group(1, 1, 0, g, b, ldb_p, i);
+}
+
 /* Parallel item: a contiguous range of row tiles (all panels), or of
  * panels (all row tiles). */
 static void gemm_item(void *ctx, int item)
@@ -298,7 +355,9 @@ static void gemm_item(void *ctx, int item)
     const int units = g->split_rows ? g->row_tiles : g->panels;
     const int lo = (int)((long)units * item / g->items);
     const int hi = (int)((long)units * (item + 1) / g->items);
-    if (g->split_rows)
+    if (g->k <= SK_MAX && g->panels == 1)
+        small_k_rows(g, lo, hi);
+    else if (g->split_rows)
         run_tiles(g, lo, hi, 0, g->panels);
     else
         run_tiles(g, 0, g->row_tiles, lo, hi);
