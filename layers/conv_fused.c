@@ -121,10 +121,36 @@ static void col2im_add_sample(void *ctx, int n)
             }
 }
 
-static void im2col(const tg_conv2d_geometry *g, const tg_real *x, tg_real *cols)
+/* The forward of one sample, while its rows of cols and of Y are in cache:
+ * im2col, then Y_n = cols_n W, then + b. (The sums are those of one
+ * product over the whole batch: each row of Y is its own.) */
+typedef struct {
+    conv_job im2col;
+    const tg_real *kernel, *bias;
+    tg_real *y;
+} forward_job;
+
+static void forward_sample(void *ctx, int n)
 {
-    conv_job job = {g, x, cols};
-    tg_parallel_for(g->n, im2col_sample, &job);
+    forward_job *job = ctx;
+    const tg_conv2d_geometry *g = job->im2col.g;
+    const int rows = g->h.out * g->w.out;
+    const int K = g->h.size * g->w.size * g->c_in, F = g->c_out;
+    im2col_sample(&job->im2col, n);
+    const tg_real *cols = job->im2col.to + (size_t)n * (size_t)rows * (size_t)K;
+    tg_real *y = job->y + (size_t)n * (size_t)rows * (size_t)F;
+    /* Y_n = cols_n W */
+    tg_gemm(0, 0, rows, F, K, 1, cols, K, job->kernel, F, 0, y, F);
+    if (!job->bias)
+        return;
+    /* Y_n += b, row by row */
+    for (int r = 0; r < rows; r++) {
+        tg_real *restrict yr = y + (size_t)r * (size_t)F;
+        const tg_real *restrict b = job->bias;
+#pragma omp simd
+        for (int o = 0; o < F; o++)
+            yr[o] += b[o];
+    }
 }
 
 static void col2im_add(const tg_conv2d_geometry *g, const tg_real *dcols, tg_real *dx)
@@ -169,14 +195,13 @@ tg_tensor *tg_conv2d_fused(tg_tape *tape, tg_tensor *x, tg_tensor *kernel, tg_te
     conv_ctx *ctx = tg_tape_alloc(tape, sizeof *ctx);
     ctx->g = g;
     ctx->cols = tg_tape_alloc(tape, (size_t)rows * (size_t)K * sizeof(tg_real));
-    im2col(&g, x->data, ctx->cols);
 
-    /* Y = cols W + b: Y starts as b in every row, then the GEMM adds cols W. */
+    /* Y = cols W + b, one sample per item: a sample's rows of cols (K
+     * values each) are still in cache when the product reads them, and its
+     * rows of Y when b is added, so cols and Y each cross memory once. */
     tg_tensor *y = tg_tape_tensor(tape, TG_SHAPE(g.n, g.h.out, g.w.out, F));
-    if (bias)
-        for (int r = 0; r < rows; r++)
-            memcpy(y->data + (size_t)r * (size_t)F, bias->data, (size_t)F * sizeof(tg_real));
-    tg_gemm(0, 0, rows, F, K, 1, ctx->cols, K, kernel->data, F, bias ? 1 : 0, y->data, F);
+    forward_job job = {{&g, x->data, ctx->cols}, kernel->data, bias ? bias->data : NULL, y->data};
+    tg_parallel_for(g.n, forward_sample, &job);
 
     tg_tensor *in[3] = {x, kernel, bias};
     tg_node *node = tg_tape_record(tape, "conv2d_fused", y, in, bias ? 3 : 2, conv2d_backward);
