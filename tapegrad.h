@@ -6,6 +6,7 @@
 
 #include "tensor/tensor.h"
 #include "tensor/init.h"
+#include "tensor/file.h"
 #include "tensor/npy.h"
 
 #include "autograd/tape.h"

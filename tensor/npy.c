@@ -22,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tensor/file.h"
+
 static const unsigned char npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 
 #define NPY_ALIGN 64
@@ -418,27 +420,12 @@ tg_status tg_npy_decode(const unsigned char *buf, size_t len, const char *what, 
 
 tg_status tg_npy_load(const char *path, tg_tensor **out)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return tg_status_error("%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    unsigned char *buf = tg_xmalloc(cap, "npy_load");
-    for (;;) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap)
-            break;
-        cap *= 2;
-        unsigned char *bigger = realloc(buf, cap);
-        if (!bigger) {
-            free(buf);
-            fclose(f);
-            return tg_status_error("%s: out of memory reading %zu bytes", path, len);
-        }
-        buf = bigger;
-    }
-    tg_status st = ferror(f) ? tg_status_error("%s: read error: %s", path, strerror(errno))
-                             : tg_npy_decode(buf, len, path, out);
-    fclose(f);
+    unsigned char *buf;
+    size_t len;
+    tg_status st = tg_read_file(path, &buf, &len);
+    if (!tg_is_ok(&st))
+        return st;
+    st = tg_npy_decode(buf, len, path, out);
     free(buf);
     return st;
 }

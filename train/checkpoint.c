@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tensor/file.h"
 #include "tensor/npy.h"
 
 #define BLOCK 512
@@ -110,31 +111,11 @@ tg_status tg_model_save(const tg_model *m, const char *path)
     return tg_status_ok();
 }
 
+/* The whole archive; errors as "checkpoint <path>: ...". */
 static tg_status read_file(const char *path, unsigned char **buf, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return tg_status_error("checkpoint %s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *b = tg_xmalloc(cap, "checkpoint");
-    for (;;) {
-        n += fread(b + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        cap *= 2;
-        b = realloc(b, cap);
-        if (!b)
-            tg_fatal("checkpoint %s: out of memory", path);
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(b);
-        return tg_status_error("checkpoint %s: read error", path);
-    }
-    *buf = b;
-    *len = n;
-    return tg_status_ok();
+    tg_status s = tg_read_file(path, buf, len);
+    return tg_is_ok(&s) ? s : tg_status_error("checkpoint %s", s.msg);
 }
 
 /* Parses an octal header field of width w; -1 when it is not one. */

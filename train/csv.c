@@ -6,41 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whole file in memory, NUL-terminated: the vega files are a few hundred KB. */
-static tg_status slurp(const char *path, char **text, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return tg_status_error("%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = tg_xmalloc(cap, "tg_csv_read");
-    for (;;) {
-        if (n + 1 >= cap) {
-            cap *= 2;
-            char *grown = realloc(buf, cap);
-            if (!grown) {
-                free(buf);
-                fclose(f);
-                return tg_status_error("%s: out of memory reading %zu bytes", path, cap);
-            }
-            buf = grown;
-        }
-        size_t r = fread(buf + n, 1, cap - 1 - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        return tg_status_error("%s: read error", path);
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return tg_status_ok();
-}
+#include "tensor/file.h"
 
 /* Splits one line (without its end) into fields, in place: each field is
  * unquoted and NUL-terminated. Returns the number of fields; only the first
@@ -162,11 +128,12 @@ static char *next_line(char **cursor)
 tg_status tg_csv_read(const char *path, tg_csv *out)
 {
     memset(out, 0, sizeof *out);
-    char *text = NULL;
+    unsigned char *bytes = NULL;
     size_t len = 0;
-    tg_status st = slurp(path, &text, &len);
+    tg_status st = tg_read_file(path, &bytes, &len);
     if (!tg_is_ok(&st))
         return st;
+    char *text = (char *)bytes; /* NUL-terminated: the vega files are a few hundred KB */
     char *cursor = text, *line;
     size_t lineno = 0;
     do {
