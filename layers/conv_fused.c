@@ -66,30 +66,57 @@ typedef struct {
     tg_real *to;
 } conv_job;
 
-/* cols[(n, i, j), (k, l, c)] = x[n, i s_h + k - p_h, j s_w + l - p_w, c], or 0 */
+/* The window of output column j starts at input column j s_w - p_w. */
+static inline int window_start(const tg_conv2d_geometry *g, int j)
+{
+    return j * g->w.stride - g->w.pad_before;
+}
+
+/* cols[(n, i, j), (k, l, c)] = x[n, i s_h + k - p_h, j s_w + l - p_w, c], or 0.
+ * Kernel row k of output row i reads input row r = i s_h + k - p_h for every
+ * j. The windows j_lo <= j < j_hi lie inside the row: their (l, c) run, kw C
+ * values, is contiguous in x, and entry e of it is copied for all of them in
+ * one loop over j (runs are short: 3 for the seed's images). The windows
+ * that reach into the padding, and the rows of the padding, go element by
+ * element. */
 static void im2col_sample(void *ctx, int n)
 {
     const conv_job *job = ctx;
     const tg_conv2d_geometry *g = job->g;
-    const tg_real *x = job->from;
-    const int C = g->c_in, run = g->w.size * C;
-    tg_real *dst = job->to + (size_t)n * g->h.out * g->w.out * g->h.size * run;
+    const int C = g->c_in, run = g->w.size * C, K = g->h.size * run;
+    int j_lo = 0, j_hi = g->w.out;
+    while (j_lo < j_hi && window_start(g, j_lo) < 0)
+        j_lo++;
+    while (j_hi > j_lo && window_start(g, j_hi - 1) + g->w.size > g->w.in)
+        j_hi--;
+    tg_real *cols = job->to + (size_t)n * g->h.out * g->w.out * K;
     for (int i = 0; i < g->h.out; i++)
-        for (int j = 0; j < g->w.out; j++)
-            for (int k = 0; k < g->h.size; k++, dst += run) {
-                const long start = field_run(g, n, i, j, k);
-                if (start >= 0) {
-                    /* a loop, not memcpy: runs are short (3 for the seed's images) */
-                    for (int e = 0; e < run; e++)
-                        dst[e] = x[start + e];
+        for (int k = 0; k < g->h.size; k++) {
+            const int r = i * g->h.stride - g->h.pad_before + k;
+            const int in_rows = r >= 0 && r < g->h.in;
+            const tg_real *xr = job->from;
+            if (in_rows)
+                xr += (((size_t)n * g->h.in + (size_t)r) * g->w.in) * C;
+            tg_real *dst = cols + (size_t)i * g->w.out * K + (size_t)k * run;
+            for (int j = 0; j < g->w.out; j++) {
+                if (in_rows && j >= j_lo && j < j_hi)
                     continue;
-                }
+                const int s = window_start(g, j);
                 for (int l = 0; l < g->w.size; l++) {
-                    const long at = field_pixel(g, n, i, j, k, l);
+                    const int inside = in_rows && s + l >= 0 && s + l < g->w.in;
                     for (int c = 0; c < C; c++)
-                        dst[l * C + c] = at < 0 ? 0 : x[at + c];
+                        dst[(size_t)j * K + l * C + c] = inside ? xr[(s + l) * C + c] : 0;
                 }
             }
+            if (!in_rows)
+                continue;
+            const int step = g->w.stride * C;
+            for (int e = 0; e < run; e++) {
+                const tg_real *src = xr + window_start(g, j_lo) * C + e;
+                for (int j = j_lo; j < j_hi; j++)
+                    dst[(size_t)j * K + e] = src[(j - j_lo) * step];
+            }
+        }
 }
 
 /* The adjoint of im2col: every entry of dcols goes back to its pixel. */
