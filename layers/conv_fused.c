@@ -72,6 +72,19 @@ static inline int window_start(const tg_conv2d_geometry *g, int j)
     return j * g->w.stride - g->w.pad_before;
 }
 
+/* The run (l, c) of window j in input row xr (in_row = 0: a row of the
+ * padding), 0 where it reaches into the padding. */
+static void padded_run(const tg_conv2d_geometry *g, const tg_real *xr, int in_row, int j,
+                       tg_real *dst)
+{
+    const int C = g->c_in, s = window_start(g, j);
+    for (int l = 0; l < g->w.size; l++) {
+        const int inside = in_row && s + l >= 0 && s + l < g->w.in;
+        for (int c = 0; c < C; c++)
+            dst[l * C + c] = inside ? xr[(s + l) * C + c] : 0;
+    }
+}
+
 /* cols[(n, i, j), (k, l, c)] = x[n, i s_h + k - p_h, j s_w + l - p_w, c], or 0.
  * Kernel row k of output row i reads input row r = i s_h + k - p_h for every
  * j. The windows j_lo <= j < j_hi lie inside the row: their (l, c) run, kw C
@@ -98,23 +111,21 @@ static void im2col_sample(void *ctx, int n)
             if (in_rows)
                 xr += (((size_t)n * g->h.in + (size_t)r) * g->w.in) * C;
             tg_real *dst = cols + (size_t)i * g->w.out * K + (size_t)k * run;
-            for (int j = 0; j < g->w.out; j++) {
-                if (in_rows && j >= j_lo && j < j_hi)
-                    continue;
-                const int s = window_start(g, j);
-                for (int l = 0; l < g->w.size; l++) {
-                    const int inside = in_rows && s + l >= 0 && s + l < g->w.in;
-                    for (int c = 0; c < C; c++)
-                        dst[(size_t)j * K + l * C + c] = inside ? xr[(s + l) * C + c] : 0;
-                }
-            }
-            if (!in_rows)
+            if (!in_rows) {
+                for (int j = 0; j < g->w.out; j++)
+                    padded_run(g, xr, 0, j, dst + (size_t)j * K);
                 continue;
+            }
+            for (int j = 0; j < j_lo; j++)
+                padded_run(g, xr, 1, j, dst + (size_t)j * K);
+            for (int j = j_hi; j < g->w.out; j++)
+                padded_run(g, xr, 1, j, dst + (size_t)j * K);
             const int step = g->w.stride * C;
             for (int e = 0; e < run; e++) {
                 const tg_real *src = xr + window_start(g, j_lo) * C + e;
-                for (int j = j_lo; j < j_hi; j++)
-                    dst[(size_t)j * K + e] = src[(j - j_lo) * step];
+                tg_real *to = dst + (size_t)j_lo * K + e;
+                for (int j = j_lo; j < j_hi; j++, src += step, to += K)
+                    *to = *src;
             }
         }
 }
