@@ -266,6 +266,17 @@ static const product products[] = {
 };
 enum { N_PRODUCTS = sizeof products / sizeof products[0] };
 
+/* 64-byte aligned, as the arena tensors that the layers multiply are. */
+static tg_real *aligned_matrix(size_t count)
+{
+    tg_real *m = aligned_alloc(64, (count * sizeof(tg_real) + 63) & ~(size_t)63);
+    if (!m) {
+        fprintf(stderr, "bench: out of memory for a %zu-value matrix\n", count);
+        exit(1);
+    }
+    return m;
+}
+
 static double time_product(const product *p, int reps, const tg_real *a, const tg_real *b,
                            tg_real *c)
 {
@@ -289,9 +300,11 @@ static void gemm_table(int only_threads, int quick)
     for (int i = 0; i < N_PRODUCTS; i++) {
         const product *p = &products[i];
         const size_t na = (size_t)p->m * p->k, nb = (size_t)p->k * p->n, nc = (size_t)p->m * p->n;
-        tg_real *a = malloc(sizeof(tg_real) * (na + nb + nc)), *b = a + na, *c = b + nb;
-        for (size_t j = 0; j < na + nb; j++)
+        tg_real *a = aligned_matrix(na), *b = aligned_matrix(nb), *c = aligned_matrix(nc);
+        for (size_t j = 0; j < na; j++)
             a[j] = (tg_real)(2 * tg_rng_uniform(&rng) - 1);
+        for (size_t j = 0; j < nb; j++)
+            b[j] = (tg_real)(2 * tg_rng_uniform(&rng) - 1);
         const double flops = 2.0 * p->m * p->n * p->k;
         for (int threads = 1; threads <= 2; threads++) {
             if (only_threads && threads != only_threads)
@@ -308,6 +321,8 @@ static void gemm_table(int only_threads, int quick)
                    gflops, 100 * gflops / (core_peak * threads));
         }
         free(a);
+        free(b);
+        free(c);
     }
 }
 
