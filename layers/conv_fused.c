@@ -19,8 +19,6 @@
  * sum). Everything lives in the tape's arena. */
 #include "layers/conv.h"
 
-#include <string.h>
-
 #include "autograd/gemm.h"
 #include "autograd/threads.h"
 
@@ -106,12 +104,12 @@ static void im2col_sample(void *ctx, int n)
     for (int i = 0; i < g->h.out; i++)
         for (int k = 0; k < g->h.size; k++) {
             const int r = i * g->h.stride - g->h.pad_before + k;
-            const int in_rows = r >= 0 && r < g->h.in;
+            const int in_row = r >= 0 && r < g->h.in;
             const tg_real *xr = job->from;
-            if (in_rows)
+            if (in_row)
                 xr += (((size_t)n * g->h.in + (size_t)r) * g->w.in) * C;
             tg_real *dst = cols + (size_t)i * g->w.out * K + (size_t)k * run;
-            if (!in_rows) {
+            if (!in_row) {
                 for (int j = 0; j < g->w.out; j++)
                     padded_run(g, xr, 0, j, dst + (size_t)j * K);
                 continue;
@@ -120,6 +118,8 @@ static void im2col_sample(void *ctx, int n)
                 padded_run(g, xr, 1, j, dst + (size_t)j * K);
             for (int j = j_hi; j < g->w.out; j++)
                 padded_run(g, xr, 1, j, dst + (size_t)j * K);
+            if (j_lo == j_hi)
+                continue;
             const int step = g->w.stride * C;
             for (int e = 0; e < run; e++) {
                 const tg_real *src = xr + window_start(g, j_lo) * C + e;
