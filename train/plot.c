@@ -56,7 +56,8 @@ static int gnuplot_on_path(void)
 static void panel(FILE *f, const char *csv, const char *name, int col, int val_col,
                   const char *style1, const char *style2)
 {
-    fprintf(f, "set title '%s'\n", name);
+    /* A rising curve (accuracy) ends top right: put its key bottom right. */
+    fprintf(f, "set title '%s'\nset key %s right\n", name, strstr(name, "accuracy") ? "bottom" : "top");
     fprintf(f, "plot '%s' using 1:%d %s title '%s'", csv, col, style1, name);
     if (val_col)
         fprintf(f, ", \\\n     '' using 1:%d %s title 'val_%s'", val_col, style2, name);
@@ -81,7 +82,10 @@ static tg_status write_script(const char *script, const char *csv, const char *p
         return tg_status_error("plot: cannot write %s: %s", script, strerror(errno));
     fprintf(f, "# Training curves of %s (written by tapegrad; run: gnuplot %s)\n", csv, script);
     fprintf(f, "set datafile separator ','\nset key autotitle columnhead\n");
-    fprintf(f, "set xlabel 'epoch'\nset key top right\n");
+    fprintf(f, "set xlabel 'epoch'\n");
+    /* Epochs are whole numbers: one tic each while they fit. */
+    if (h->n_epochs <= 20)
+        fprintf(f, "set xtics 1\n");
     /* The PNG: solid training curve, dashed validation curve, with points. */
     fprintf(f, "\nset terminal pngcairo noenhanced size %d,%d\nset output '%s'\nset grid\n",
             o->width, o->height, png);
