@@ -1,16 +1,49 @@
 /* The verbs of the `tapegrad` command. Each returns the process exit status:
- * 0 success, 1 a failed check or a data error, 2 a usage error. */
+ * 0 success, 1 a failed check or a data error, 2 a usage error.
+ *
+ * Each verb's arguments, and the choice of verb, are parsed by a function of
+ * their own that runs nothing (a fuzzer and the tests call them): it returns
+ * -1 when the arguments are good, else the exit status, with the usage or
+ * the one-line error already printed (--help: the usage on stdout, 0). */
 #ifndef TG_CLI_COMMANDS_H
 #define TG_CLI_COMMANDS_H
+
+#include <stdint.h>
+
+#include "train/plot.h"
+
+/* One verb: its name, what runs it (with argv[0] the verb) and its help line. */
+typedef struct tg_cli_verb {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} tg_cli_verb;
+
+/* The verb argv[1] names (argv[0] is the program), into *verb. */
+int tg_cli_parse_verb(int argc, char **argv, const tg_cli_verb **verb);
 
 int tg_cmd_gradcheck(int argc, char **argv);
 int tg_cmd_train(int argc, char **argv);
 int tg_cmd_plot(int argc, char **argv);
 
-/* The options of `tapegrad train` parsed into *o, without running anything
- * (a fuzzer calls it): -1 when they are good, else the exit status, with
- * the usage or the error already printed. */
+/* tapegrad gradcheck [--csv] [--seed N] [--list] [NAME...] */
+typedef struct tg_cmd_gradcheck_opts {
+    int csv, list;
+    uint64_t seed;
+    int n_names;
+    char **names; /* the NAMEs, each a registered check (pointers into argv); free() it */
+} tg_cmd_gradcheck_opts;
+int tg_cmd_gradcheck_parse(int argc, char **argv, tg_cmd_gradcheck_opts *o);
+
+/* tapegrad train timeseries|images|regression [options] */
 struct tg_seed_app_opts;
 int tg_cmd_train_parse(int argc, char **argv, struct tg_seed_app_opts *o);
+
+/* tapegrad plot HISTORY.csv [-o out.png] [--size WxH] */
+typedef struct tg_cmd_plot_opts {
+    const char *csv;
+    tg_plot_opts plot; /* png_path (NULL without -o), width and height set */
+} tg_cmd_plot_opts;
+int tg_cmd_plot_parse(int argc, char **argv, tg_cmd_plot_opts *o);
 
 #endif
