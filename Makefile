@@ -170,6 +170,9 @@ FUZZ_TARGETS := npy idx csv checkpoint cli
 FUZZ_FLAGS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 FUZZERS := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 CLI_PARTS := $(filter-out $(B)/cli/main.o,$(CLI_SRC:%.c=$(B)/%.o))
+# test_cli checks the command's parsers: it links the command without its main().
+$(B)/tests/test_cli: $(B)/tests/test_cli.o $(TEST_SUPPORT:%.c=$(B)/%.o) $(CLI_PARTS) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
 .PHONY: fuzz fuzz-build
 fuzz:
 	$(MAKE) CC=clang MODE=fuzz BUILD_DIR=build-fuzz fuzz-build

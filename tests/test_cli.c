@@ -1,0 +1,346 @@
+/* The parsers of the `tapegrad` command: the choice of verb and each verb's
+ * arguments, good ones to the options they mean and bad ones to the exact
+ * message the user reads (stdout and stderr are captured around each call),
+ * with no I/O at all when the arguments are good. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/registry.h"
+#include "tests/support.h"
+#include "train/seed_apps.h"
+
+typedef enum { DISPATCH, GRADCHECK, TRAIN, PLOT } parser;
+
+/* One call of a parser: the argv it read (the options point into it), what
+ * it returned and printed. */
+typedef struct parsed {
+    char text[512];
+    char *argv[32];
+    int argc;
+    int status;
+    char out[4096], err[4096];
+    const tg_cli_verb *verb;
+    tg_cmd_gradcheck_opts gradcheck;
+    tg_seed_app_opts train;
+    tg_cmd_plot_opts plot;
+} parsed;
+
+/* Redirects fd to a fresh temporary file; returns the saved descriptor. */
+static int redirect(int fd, FILE **tmp)
+{
+    *tmp = tmpfile();
+    ck_assert_ptr_nonnull(*tmp);
+    const int saved = dup(fd);
+    ck_assert_int_ge(saved, 0);
+    ck_assert_int_ge(dup2(fileno(*tmp), fd), 0);
+    return saved;
+}
+
+static void restore(int fd, int saved, FILE *tmp, char *buf, size_t cap)
+{
+    ck_assert_int_ge(dup2(saved, fd), 0);
+    close(saved);
+    rewind(tmp);
+    const size_t n = fread(buf, 1, cap - 1, tmp);
+    buf[n] = '\0';
+    fclose(tmp);
+}
+
+/* Runs the parser on line split at spaces ('' stands for an empty argument). */
+static void run(parsed *p, parser which, const char *line)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->text, sizeof p->text, "%s", line);
+    for (char *tok = strtok(p->text, " "); tok; tok = strtok(NULL, " ")) {
+        ck_assert_int_lt(p->argc, 31);
+        p->argv[p->argc++] = strcmp(tok, "''") ? tok : tok + 2;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    FILE *out, *err;
+    const int saved_out = redirect(STDOUT_FILENO, &out), saved_err = redirect(STDERR_FILENO, &err);
+    switch (which) {
+    case DISPATCH:
+        p->status = tg_cli_parse_verb(p->argc, p->argv, &p->verb);
+        break;
+    case GRADCHECK:
+        p->status = tg_cmd_gradcheck_parse(p->argc, p->argv, &p->gradcheck);
+        break;
+    case TRAIN:
+        p->status = tg_cmd_train_parse(p->argc, p->argv, &p->train);
+        break;
+    case PLOT:
+        p->status = tg_cmd_plot_parse(p->argc, p->argv, &p->plot);
+        break;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    restore(STDOUT_FILENO, saved_out, out, p->out, sizeof p->out);
+    restore(STDERR_FILENO, saved_err, err, p->err, sizeof p->err);
+}
+
+/* Good arguments: -1, and nothing printed. */
+static void expect_good(parsed *p, parser which, const char *line)
+{
+    run(p, which, line);
+    ck_assert_msg(p->status == -1, "'%s': status %d, stderr: %s", line, p->status, p->err);
+    ck_assert_str_eq(p->out, "");
+    ck_assert_str_eq(p->err, "");
+}
+
+/* A usage error: exit status 2, and stderr starting with message (the rest,
+ * if any, is the verb's usage). */
+static void expect_usage_error(parser which, const char *line, const char *message)
+{
+    parsed p;
+    run(&p, which, line);
+    ck_assert_msg(p.status == 2, "'%s': status %d", line, p.status);
+    ck_assert_msg(!strncmp(p.err, message, strlen(message)), "'%s': stderr\n%s\nwanted\n%s", line,
+                  p.err, message);
+    ck_assert_str_eq(p.out, "");
+}
+
+static const char gradcheck_usage[] =
+    "usage: tapegrad gradcheck [--csv] [--seed N] [--list] [NAME...]\n";
+static const char plot_usage[] = "usage: tapegrad plot HISTORY.csv [-o out.png] [--size WxH]\n";
+
+START_TEST(dispatch_finds_each_verb)
+{
+    static const char *const names[] = {"gradcheck", "train", "plot"};
+    int (*const runs[])(int, char **) = {tg_cmd_gradcheck, tg_cmd_train, tg_cmd_plot};
+    for (int i = 0; i < 3; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "tapegrad %s --bogus", names[i]);
+        parsed p;
+        expect_good(&p, DISPATCH, line);
+        ck_assert_str_eq(p.verb->name, names[i]);
+        ck_assert(p.verb->run == runs[i]);
+    }
+}
+END_TEST
+
+START_TEST(dispatch_help_and_errors)
+{
+    static const char *const helps[] = {"tapegrad --help", "tapegrad -h", "tapegrad help"};
+    for (int i = 0; i < 3; i++) {
+        parsed p;
+        run(&p, DISPATCH, helps[i]);
+        ck_assert_int_eq(p.status, 0);
+        ck_assert_str_eq(p.err, "");
+        ck_assert(!strncmp(p.out, "usage: tapegrad COMMAND [ARGS]\n\ncommands:\n", 42));
+        ck_assert_ptr_nonnull(strstr(p.out, "\n  plot       HISTORY.csv"));
+    }
+    expect_usage_error(DISPATCH, "tapegrad", "usage: tapegrad COMMAND [ARGS]\n\ncommands:\n");
+    expect_usage_error(DISPATCH, "tapegrad bogus",
+                       "tapegrad: unknown command 'bogus' (try tapegrad --help)\n");
+    expect_usage_error(DISPATCH, "tapegrad Train",
+                       "tapegrad: unknown command 'Train' (try tapegrad --help)\n");
+    expect_usage_error(DISPATCH, "tapegrad '' train",
+                       "tapegrad: unknown command '' (try tapegrad --help)\n");
+}
+END_TEST
+
+START_TEST(gradcheck_good)
+{
+    parsed p;
+    expect_good(&p, GRADCHECK, "gradcheck");
+    ck_assert_int_eq(p.gradcheck.csv, 0);
+    ck_assert_int_eq(p.gradcheck.list, 0);
+    ck_assert_uint_eq(p.gradcheck.seed, 1);
+    ck_assert_int_eq(p.gradcheck.n_names, 0);
+    free(p.gradcheck.names);
+
+    expect_good(&p, GRADCHECK, "gradcheck --csv add --seed 7 matmul --list");
+    ck_assert_int_eq(p.gradcheck.csv, 1);
+    ck_assert_int_eq(p.gradcheck.list, 1);
+    ck_assert_uint_eq(p.gradcheck.seed, 7);
+    ck_assert_int_eq(p.gradcheck.n_names, 2);
+    ck_assert_str_eq(p.gradcheck.names[0], "add");
+    ck_assert_str_eq(p.gradcheck.names[1], "matmul");
+    free(p.gradcheck.names);
+
+    expect_good(&p, GRADCHECK, "gradcheck --seed 18446744073709551615");
+    ck_assert(p.gradcheck.seed == UINT64_MAX);
+    free(p.gradcheck.names);
+}
+END_TEST
+
+/* Every registered check is a name the parser takes. */
+START_TEST(gradcheck_takes_every_registered_name)
+{
+    int n;
+    const tg_gradcheck_case *const *cases = tg_cli_gradcheck_cases(&n);
+    ck_assert_int_gt(n, 0);
+    for (int i = 0; i < n; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "gradcheck %s", cases[i]->name);
+        parsed p;
+        expect_good(&p, GRADCHECK, line);
+        ck_assert_int_eq(p.gradcheck.n_names, 1);
+        ck_assert_str_eq(p.gradcheck.names[0], cases[i]->name);
+        free(p.gradcheck.names);
+    }
+}
+END_TEST
+
+START_TEST(gradcheck_errors)
+{
+    expect_usage_error(GRADCHECK, "gradcheck --seed x",
+                       "tapegrad gradcheck: --seed wants a number, got 'x'\n");
+    expect_usage_error(GRADCHECK, "gradcheck --seed 7x",
+                       "tapegrad gradcheck: --seed wants a number, got '7x'\n");
+    expect_usage_error(GRADCHECK, "gradcheck --seed -1",
+                       "tapegrad gradcheck: --seed wants a number, got '-1'\n");
+    expect_usage_error(GRADCHECK, "gradcheck --seed ''",
+                       "tapegrad gradcheck: --seed wants a number, got ''\n");
+    expect_usage_error(GRADCHECK, "gradcheck --seed 18446744073709551616",
+                       "tapegrad gradcheck: --seed wants a number, got '18446744073709551616'\n");
+    expect_usage_error(GRADCHECK, "gradcheck add --seed",
+                       "tapegrad gradcheck: missing value after '--seed'\n");
+    expect_usage_error(GRADCHECK, "gradcheck --verbose",
+                       "tapegrad gradcheck: unknown option '--verbose'\n");
+    expect_usage_error(GRADCHECK, "gradcheck add nosuch matmul",
+                       "tapegrad gradcheck: no check named 'nosuch' (see --list)\n");
+    parsed p;
+    run(&p, GRADCHECK, "gradcheck nosuch");
+    ck_assert_str_eq(p.err, "tapegrad gradcheck: no check named 'nosuch' (see --list)\n");
+    run(&p, GRADCHECK, "gradcheck --help");
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_str_eq(p.out, gradcheck_usage);
+    ck_assert_str_eq(p.err, "");
+}
+END_TEST
+
+START_TEST(train_good)
+{
+    parsed p;
+    expect_good(&p, TRAIN,
+                "train images --epochs 3 --batch 16 --seed 7 --peephole full --embedded "
+                "--lr 0.5 --limit 100 --model lstm-cnn --optimizer sgd --history h.csv");
+    ck_assert_int_eq(p.train.task, TG_APP_IMAGES);
+    ck_assert_int_eq(p.train.epochs, 3);
+    ck_assert_int_eq(p.train.batch_size, 16);
+    ck_assert_uint_eq(p.train.seed, 7);
+    ck_assert_int_eq(p.train.peephole, TG_PEEPHOLE_FULL);
+    ck_assert_int_eq(p.train.embedded, 1);
+    ck_assert(p.train.learning_rate == 0.5);
+    ck_assert_uint_eq(p.train.limit, 100);
+    ck_assert_int_eq(p.train.arch, TG_SERIES_LSTM_CNN);
+    ck_assert_str_eq(p.train.optimizer, "sgd");
+    ck_assert_str_eq(p.train.history_csv, "h.csv");
+
+    /* What is not given keeps its default. */
+    const tg_seed_app_opts d = tg_seed_app_defaults();
+    expect_good(&p, TRAIN, "train regression");
+    ck_assert_int_eq(p.train.task, TG_APP_REGRESSION);
+    ck_assert_int_eq(p.train.epochs, d.epochs);
+    ck_assert_uint_eq(p.train.seed, d.seed);
+}
+END_TEST
+
+START_TEST(train_errors)
+{
+    expect_usage_error(TRAIN, "train", "usage: tapegrad train timeseries|images|regression");
+    expect_usage_error(TRAIN, "train movies",
+                       "tapegrad train: unknown task 'movies'\nusage: tapegrad train ");
+    expect_usage_error(TRAIN, "train images --epochs x",
+                       "tapegrad train: option wants a number: 'x'\nusage: tapegrad train ");
+    expect_usage_error(TRAIN, "train images --epochs",
+                       "tapegrad train: missing value after '--epochs'\n");
+    expect_usage_error(TRAIN, "train images --bogus 3",
+                       "tapegrad train: unknown option '--bogus'\n");
+    expect_usage_error(TRAIN, "train images extra x",
+                       "tapegrad train: unexpected argument 'extra'\n");
+    expect_usage_error(TRAIN, "train images extra 3", "tapegrad train: unknown option 'extra'\n");
+    expect_usage_error(TRAIN, "train images --seed -1",
+                       "tapegrad train: number out of range: '-1'\n");
+    expect_usage_error(TRAIN, "train images --peephole sideways",
+                       "tapegrad train: --peephole wants none, diagonal or full, got 'sideways'\n");
+    parsed p;
+    run(&p, TRAIN, "train --help");
+    ck_assert_int_eq(p.status, 0);
+    ck_assert(!strncmp(p.out, "usage: tapegrad train ", 22));
+    ck_assert_str_eq(p.err, "");
+}
+END_TEST
+
+START_TEST(plot_good)
+{
+    parsed p;
+    const tg_plot_opts d = tg_plot_defaults();
+    /* Parsing opens nothing: the file need not exist. */
+    expect_good(&p, PLOT, "plot no/such/history.csv");
+    ck_assert_str_eq(p.plot.csv, "no/such/history.csv");
+    ck_assert_ptr_null(p.plot.plot.png_path);
+    ck_assert_int_eq(p.plot.plot.width, d.width);
+    ck_assert_int_eq(p.plot.plot.height, d.height);
+
+    expect_good(&p, PLOT, "plot -o c.png --size 640x480 h.csv");
+    ck_assert_str_eq(p.plot.csv, "h.csv");
+    ck_assert_str_eq(p.plot.plot.png_path, "c.png");
+    ck_assert_int_eq(p.plot.plot.width, 640);
+    ck_assert_int_eq(p.plot.plot.height, 480);
+
+    expect_good(&p, PLOT, "plot h.csv --size 2147483647x1");
+    ck_assert_int_eq(p.plot.plot.width, 2147483647);
+    ck_assert_int_eq(p.plot.plot.height, 1);
+}
+END_TEST
+
+START_TEST(plot_bad_sizes)
+{
+    static const char *const sizes[] = {"0x10",  "10x0",  "10x",          "x10",
+                                        "10x10x", "-5x10", "10X10",        "10x-5",
+                                        "10x+5",  "+5x10", "2147483648x10", "1e3x10",
+                                        "''"};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char line[96], message[256];
+        snprintf(line, sizeof line, "plot h.csv --size %s", sizes[i]);
+        snprintf(message, sizeof message,
+                 "tapegrad plot: --size wants WxH, two positive whole numbers, got '%s'\n%s",
+                 strcmp(sizes[i], "''") ? sizes[i] : "", plot_usage);
+        expect_usage_error(PLOT, line, message);
+    }
+}
+END_TEST
+
+START_TEST(plot_errors)
+{
+    char message[256];
+    snprintf(message, sizeof message, "tapegrad plot: no HISTORY.csv given\n%s", plot_usage);
+    expect_usage_error(PLOT, "plot", message);
+    expect_usage_error(PLOT, "plot -o out.png --size 640x480", message);
+    snprintf(message, sizeof message, "tapegrad plot: unexpected argument 'b.csv'\n%s",
+             plot_usage);
+    expect_usage_error(PLOT, "plot a.csv b.csv", message);
+    expect_usage_error(PLOT, "plot -x a.csv", "tapegrad plot: unknown option '-x'\n");
+    expect_usage_error(PLOT, "plot a.csv -o", "tapegrad plot: missing value after '-o'\n");
+    expect_usage_error(PLOT, "plot a.csv --size", "tapegrad plot: missing value after '--size'\n");
+    parsed p;
+    run(&p, PLOT, "plot --help");
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_str_eq(p.out, plot_usage);
+    ck_assert_str_eq(p.err, "");
+}
+END_TEST
+
+Suite *tg_test_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("parsers");
+    tcase_add_test(tc, dispatch_finds_each_verb);
+    tcase_add_test(tc, dispatch_help_and_errors);
+    tcase_add_test(tc, gradcheck_good);
+    tcase_add_test(tc, gradcheck_takes_every_registered_name);
+    tcase_add_test(tc, gradcheck_errors);
+    tcase_add_test(tc, train_good);
+    tcase_add_test(tc, train_errors);
+    tcase_add_test(tc, plot_good);
+    tcase_add_test(tc, plot_bad_sizes);
+    tcase_add_test(tc, plot_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
