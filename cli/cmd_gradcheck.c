@@ -14,7 +14,8 @@
 #include "cli/commands.h"
 #include "cli/registry.h"
 
-static const char usage_text[] = "usage: tapegrad gradcheck [--csv] [--seed N] [--list] [NAME...]\n";
+static const char usage_text[] =
+    "usage: tapegrad gradcheck [--csv] [--seed N] [--list] [NAME...]\n";
 
 static int wanted(const char *name, int argc, char **names)
 {

@@ -1,6 +1,6 @@
 /* Writes the fuzzers' seed corpora: valid files made by the project itself
  * (tg_npy_encode, tg_model_save, IDX and CSV files like the real data sets,
- * command lines of the README), one directory per target under argv[1]. */
+ * command lines of every verb), one directory per target under argv[1]. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,14 +107,22 @@ static void checkpoint_seeds(void)
 
 static void cli_seeds(void)
 {
-    /* Arguments after "tapegrad train", '|' standing for the NUL between them. */
+    /* Arguments after "tapegrad", '|' standing for the NUL between them. */
     static const char *const args[] = {
-        "timeseries|--epochs|3|--batch|16|--seed|7",
-        "images|--limit|100|--peephole|full|--threads|2",
-        "regression|--lr|1e-3|--optimizer|sgd|--model|lstm-cnn|--embedded",
-        "timeseries|--l1|0.01|--l2|1e-4|--patience|3|--steps|24",
-        "images|--data|data|--history|h.csv|--plot|h.png|--save|ckpt|--load|ckpt",
+        "train|timeseries|--epochs|3|--batch|16|--seed|7",
+        "train|images|--limit|100|--peephole|full|--threads|2",
+        "train|regression|--lr|1e-3|--optimizer|sgd|--model|lstm-cnn|--embedded",
+        "train|timeseries|--l1|0.01|--l2|1e-4|--patience|3|--steps|24",
+        "train|images|--data|data|--history|h.csv|--plot|h.png|--save|ckpt|--load|ckpt",
+        "train|--help",
+        "gradcheck|--csv|--seed|7|add|matmul",
+        "gradcheck|--list",
+        "gradcheck|--seed|18446744073709551615|lstm_fused",
+        "plot|history.csv|-o|curves.png|--size|640x480",
+        "plot|--size|1x1|out/h.csv",
+        "plot|--help",
         "--help",
+        "help",
     };
     for (size_t i = 0; i < sizeof args / sizeof args[0]; i++) {
         char name[32], bytes[160];
