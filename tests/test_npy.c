@@ -12,34 +12,8 @@
 
 #include "tensor/init.h"
 #include "tensor/npy.h"
+#include "tests/scratch.h"
 #include "tests/support.h"
-
-/* ---- a scratch directory per test ---- */
-
-static char scratch[256];
-
-static void scratch_make(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(scratch, sizeof scratch, "%s/tg_npy_XXXXXX", base && *base ? base : P_tmpdir);
-    ck_assert_msg(mkdtemp(scratch) != NULL, "mkdtemp: %s", strerror(errno));
-}
-
-static const char *scratch_path(const char *name)
-{
-    static char path[2][320];
-    static int which;
-    which ^= 1;
-    snprintf(path[which], sizeof path[which], "%s/%s", scratch, name);
-    return path[which];
-}
-
-static void scratch_remove(const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++)
-        remove(scratch_path(names[i]));
-    ck_assert_int_eq(rmdir(scratch), 0);
-}
 
 /* ---- hand-made files ---- */
 
@@ -99,7 +73,8 @@ static tg_tensor *decode_ok(const unsigned char *buf, size_t len)
 /* Refused, with `expect` in the message, the file named, *out untouched. */
 static void assert_refused(const unsigned char *buf, size_t len, const char *expect)
 {
-    tg_tensor *sentinel = (tg_tensor *)&scratch, *t = sentinel;
+    static tg_tensor untouched;
+    tg_tensor *sentinel = &untouched, *t = sentinel;
     tg_status st = tg_npy_decode(buf, len, "bad.npy", &t);
     ck_assert_msg(!tg_is_ok(&st), "accepted a file that should say \"%s\"", expect);
     ck_assert_msg(strstr(st.msg, expect) != NULL, "message \"%s\" lacks \"%s\"", st.msg, expect);
@@ -130,7 +105,8 @@ START_TEST(test_round_trip_shapes)
                                TG_SHAPE(1, 2, 3, 4), TG_SHAPE(0, 3)};
     const char *names[] = {"s0.npy", "s1.npy", "s2.npy", "s3.npy", "s4.npy", "s5.npy"};
     const int n = (int)(sizeof shapes / sizeof shapes[0]);
-    scratch_make();
+    tg_scratch sc;
+    tg_scratch_open(&sc);
     tg_rng rng;
     tg_rng_seed(&rng, 7);
     for (int i = 0; i < n; i++) {
@@ -141,16 +117,20 @@ START_TEST(test_round_trip_shapes)
             t->data[1] = (tg_real)INFINITY;
             t->data[2] = -(tg_real)INFINITY;
         }
-        tg_status st = tg_npy_save(scratch_path(names[i]), t);
+        const char *path = tg_scratch_path(&sc, names[i]);
+        tg_status st = tg_npy_save(path, t);
         ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+        char tmp[640];
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        ck_assert_int_eq(access(tmp, F_OK), -1);
         tg_tensor *back = NULL;
-        st = tg_npy_load(scratch_path(names[i]), &back);
+        st = tg_npy_load(path, &back);
         ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
         ck_assert_msg(same_bits(t, back), "round trip of %s is not bit-exact", names[i]);
         tg_tensor_free(t);
         tg_tensor_free(back);
     }
-    scratch_remove(names, n);
+    tg_scratch_close(&sc);
 }
 END_TEST
 
@@ -418,16 +398,16 @@ END_TEST
 
 START_TEST(test_save_is_atomic)
 {
-    const char *names[] = {"w.npy"};
-    scratch_make();
-    const char *path = scratch_path("w.npy");
+    tg_scratch sc;
+    tg_scratch_open(&sc);
+    const char *path = tg_scratch_path(&sc, "w.npy");
     tg_rng rng;
     tg_rng_seed(&rng, 3);
     tg_tensor *big = tg_tensor_normal(TG_SHAPE(100, 10), &rng, 0, 1);
     tg_tensor *small = tg_tensor_normal(TG_SHAPE(2), &rng, 0, 1);
     tg_status st = tg_npy_save(path, big);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
-    char tmp[400];
+    char tmp[640];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     ck_assert_int_eq(access(tmp, F_OK), -1);
     /* Replacing a bigger file leaves exactly the new file, no tail of the old. */
@@ -446,7 +426,7 @@ START_TEST(test_save_is_atomic)
     tg_tensor_free(back);
     tg_tensor_free(big);
     tg_tensor_free(small);
-    scratch_remove(names, 1);
+    tg_scratch_close(&sc);
 }
 END_TEST
 
