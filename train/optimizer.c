@@ -104,12 +104,13 @@ static void sgd_update(const tg_optimizer *opt, tg_real *w, const tg_real *g, tg
                        size_t n)
 {
     const tg_real eta = (tg_real)opt->learning_rate, mu = (tg_real)opt->momentum;
-    for (size_t k = 0; k < n; k++) {
-        if (opt->momentum == 0) {
+    if (opt->momentum == 0) {
+        for (size_t k = 0; k < n; k++)
             /* w <- w - eta g */
             w[k] = w[k] - eta * g[k];
-            continue;
-        }
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
         /* v <- mu v - eta g */
         vel[k] = mu * vel[k] - eta * g[k];
         if (opt->nesterov)
