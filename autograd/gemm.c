@@ -44,10 +44,15 @@
  * over memory which at the seed's sizes (K = 9, or N = 32 with K = 21632)
  * is as long as the product itself.
  *
- * Edges. The rows of a last, partial row tile run one by one through a
- * one-row version of the kernel; a last, partial panel is zero-padded, and
- * its rows go through a full-width buffer. Either way an element of C gets
- * the very same sums, and nothing outside the matrices is read or written.
+ * Edges. When m leaves a remainder of at most MR_TALL rows after its full
+ * tiles (m = 9 or 12 in the conv weight gradients, cols^T dY with K = 3 x 3
+ * or 3 x 4), the last tile takes them: a tall tile of MR + MR_TALL rows or
+ * fewer, one pass over its k values instead of a second pass for the few
+ * rows left (with AVX-512's 32 vector registers, 12 x 2 sums fit). Other
+ * remainders run one row at a time through a one-row version of the
+ * kernel. A last, partial panel is zero-padded, and its rows go through a
+ * full-width buffer. Either way an element of C gets the very same sums,
+ * and nothing outside the matrices is read or written.
  * When N fits in one vector, tiles are one vector wide (nv = 1), which
  * halves the padding wasted on N = 9.
  *
@@ -94,6 +99,9 @@ typedef tg_real vec __attribute__((vector_size(VEC_BYTES)));
 enum {
     VL = VEC_BYTES / sizeof(tg_real), /* lanes of one vector */
     MR = 8,                           /* rows of a register tile */
+    MR_MAX = MR + MR / 2,             /* rows of a tall tile, at most */
+    /* rows a last, tall tile may add: 12 x 2 sums need 32 vector registers */
+    MR_TALL = VEC_BYTES == 64 ? MR_MAX - MR : 0,
     NV_MAX = 2,                       /* vectors across a register tile */
     KC = 256,                         /* k block: A sliver in L1 */
     SK_MAX = 16,                      /* largest k of the small-k path */
@@ -120,9 +128,9 @@ static inline void vstore(tg_real *p, vec v) { memcpy(p, &v, sizeof v); }
 static inline __attribute__((always_inline)) void micro_kernel(int rows, int nv, int kc,
                                                               const tg_real *a, long rs_a,
                                                               long cs_a, const tg_real *b,
-                                                              long ldb_p, vec acc[MR][NV_MAX])
+                                                              long ldb_p, vec acc[MR_MAX][NV_MAX])
 {
-#pragma GCC unroll 8
+#pragma GCC unroll 12
     for (int r = 0; r < rows; r++)
 #pragma GCC unroll 2
         for (int v = 0; v < nv; v++)
@@ -132,7 +140,7 @@ static inline __attribute__((always_inline)) void micro_kernel(int rows, int nv,
 #pragma GCC unroll 2
         for (int v = 0; v < nv; v++)
             bv[v] = vload(b + p * ldb_p + v * VL);
-#pragma GCC unroll 8
+#pragma GCC unroll 12
         for (int r = 0; r < rows; r++) {
             const tg_real arp = a[r * rs_a + p * cs_a];
 #pragma GCC unroll 2
@@ -146,7 +154,7 @@ static inline __attribute__((always_inline)) void micro_kernel(int rows, int nv,
  * otherwise at a[r lda + p]. */
 static inline __attribute__((always_inline)) void
 kernel_for_layout(int rows, int nv, int a_by_cols, int kc, const tg_real *a, long lda,
-                  const tg_real *b, long ldb_p, vec acc[MR][NV_MAX])
+                  const tg_real *b, long ldb_p, vec acc[MR_MAX][NV_MAX])
 {
     if (a_by_cols)
         micro_kernel(rows, nv, kc, a, 1, lda, b, ldb_p, acc);
@@ -171,12 +179,12 @@ static inline __attribute__((always_inline)) void update_row(int nv, const vec *
 /* Writes rows x nr accumulated values into C. A row narrower than the
  * panel goes through a full-width copy, so that it gets the very same
  * vector arithmetic. */
-static inline __attribute__((always_inline)) void write_tile(int nv, vec acc[MR][NV_MAX], int rows,
+static inline __attribute__((always_inline)) void write_tile(int nv, vec acc[MR_MAX][NV_MAX], int rows,
                                                             int nr, tg_real *c, long ldc,
                                                             tg_real alpha, tg_real beta)
 {
     if (nr == nv * VL) {
-#pragma GCC unroll 8
+#pragma GCC unroll 12
         for (int r = 0; r < rows; r++)
             update_row(nv, acc[r], c + r * ldc, alpha, beta);
         return;
@@ -193,14 +201,47 @@ static inline __attribute__((always_inline)) void write_tile(int nv, vec acc[MR]
     }
 }
 
-/* One tile of C: mr <= MR rows, nr <= nv VL columns. A full tile runs the
- * MR-row kernel; the rows of the last, partial row tile run one by one
- * through the one-row kernel (same sums, in the same order). Each
- * (rows, nv, layout) case is its own specialised loop. */
+/* A tall tile of MR < rows <= MR + MR_TALL rows: one specialised loop per
+ * (rows, nv), the sums of all its rows in registers. */
+static inline __attribute__((always_inline)) void
+tall_tile(int rows, int nv, int a_by_cols, int kc, const tg_real *a, long lda, const tg_real *b,
+          long ldb_p, int nr, tg_real *c, long ldc, tg_real alpha, tg_real beta)
+{
+    vec acc[MR_MAX][NV_MAX];
+    if (nv == 2) {
+        kernel_for_layout(rows, 2, a_by_cols, kc, a, lda, b, ldb_p, acc);
+        write_tile(2, acc, rows, nr, c, ldc, alpha, beta);
+    } else {
+        kernel_for_layout(rows, 1, a_by_cols, kc, a, lda, b, ldb_p, acc);
+        write_tile(1, acc, rows, nr, c, ldc, alpha, beta);
+    }
+}
+
+/* One tile of C: mr <= MR + MR_TALL rows, nr <= nv VL columns. A full or
+ * tall tile runs the kernel for its number of rows; the rows of a last,
+ * partial row tile run one by one through the one-row kernel (same sums,
+ * in the same order). Each (rows, nv, layout) case is its own specialised
+ * loop. */
 static void tile(int nv, int a_by_cols, int kc, const tg_real *a, long lda, const tg_real *b,
                  long ldb_p, int mr, int nr, tg_real *c, long ldc, tg_real alpha, tg_real beta)
 {
-    vec acc[MR][NV_MAX];
+    vec acc[MR_MAX][NV_MAX];
+    switch (MR_TALL ? mr : 0) {
+    case MR + 1:
+        tall_tile(MR + 1, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
+        return;
+    case MR + 2:
+        tall_tile(MR + 2, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
+        return;
+    case MR + 3:
+        tall_tile(MR + 3, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
+        return;
+    case MR + 4:
+        tall_tile(MR + 4, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
+        return;
+    default:
+        break;
+    }
     if (mr == MR) {
         if (nv == 2) {
             kernel_for_layout(MR, 2, a_by_cols, kc, a, lda, b, ldb_p, acc);
@@ -231,7 +272,7 @@ typedef struct gemm_job {
     long lda, ldb, ldc;
     tg_real *c;
     int nv, nr;            /* vectors per tile, columns per panel */
-    int row_tiles, panels; /* ceil(m / MR), ceil(n / nr) */
+    int row_tiles, panels; /* tiles of MR rows (the last one partial or tall), ceil(n / nr) */
     int panels_per_block;  /* NC / nr */
     int split_rows, items; /* parallel items: ranges of row tiles or of panels */
     tg_real *bpack;        /* panel q at bpack + q k nr; NULL if none packed */
@@ -274,7 +315,7 @@ static void run_tiles(const gemm_job *g, int t0, int t1, int q0, int q1)
             const int kc = g->k - p0 < KC ? g->k - p0 : KC;
             const tg_real beta = p0 == 0 ? g->beta : 1;
             for (int t = t0; t < t1; t++) {
-                const int i0 = t * MR, mr = g->m - i0 < MR ? g->m - i0 : MR;
+                const int i0 = t * MR, mr = t == g->row_tiles - 1 ? g->m - i0 : MR;
                 const tg_real *a = g->trans_a ? g->a + (long)p0 * g->lda + i0
                                               : g->a + (long)i0 * g->lda + p0;
                 long lda = g->lda;
@@ -306,7 +347,7 @@ static void run_tiles(const gemm_job *g, int t0, int t1, int q0, int q1)
 static inline __attribute__((always_inline)) void
 small_k_group(int rows, int nv, int full, const gemm_job *g, const tg_real *b, long ldb_p, int i)
 {
-    vec acc[MR][NV_MAX];
+    vec acc[MR_MAX][NV_MAX];
     const tg_real *a = g->trans_a ? g->a + i : g->a + i * g->lda;
     kernel_for_layout(rows, nv, g->trans_a, g->k, a, g->lda, b, ldb_p, acc);
     tg_real *c = g->c + i * g->ldc;
@@ -323,7 +364,7 @@ small_k_group(int rows, int nv, int full, const gemm_job *g, const tg_real *b, l
  * last few one by one. */
 static void small_k_rows(const gemm_job *g, int t0, int t1)
 {
-    const int i_end = t1 * MR < g->m ? t1 * MR : g->m;
+    const int i_end = t1 == g->row_tiles ? g->m : t1 * MR;
     const tg_real *b = g->bpack ? g->bpack : g->b;
     const long ldb_p = g->bpack ? g->nr : g->ldb;
     const int full = g->n == g->nr;
@@ -437,7 +478,8 @@ void tg_gemm(int trans_a, int trans_b, int m, int n, int k, tg_real alpha, const
         .nv = n <= VL ? 1 : 2,
     };
     g.nr = g.nv * VL;
-    g.row_tiles = (m + MR - 1) / MR;
+    /* a remainder of up to MR_TALL rows joins the last full tile */
+    g.row_tiles = m % MR <= MR_TALL && m > MR ? m / MR : (m + MR - 1) / MR;
     g.panels = (n + g.nr - 1) / g.nr;
     g.panels_per_block = L2_BUDGET / (KC * g.nr * (int)sizeof(tg_real));
     int packed = 0;

@@ -106,9 +106,11 @@ static void check_product(int ta, int tb, int m, int n, int k, tg_real alpha, tg
     free_operands(&o);
 }
 
-/* Rows on both sides of MR = 8 and 16; columns on both sides of one and
- * two vectors (8, 16, 32 lanes; 2 and 4 in builds without AVX). */
-static const int row_sizes[] = {1, 7, 8, 9, 15, 16, 17, 33};
+/* Rows on both sides of MR = 8 and 16 and of the tall last tile (8 + 1 to
+ * 4 rows with AVX-512: 9, 12, 20; 13 and 21 are one too many); columns on
+ * both sides of one and two vectors (8, 16, 32 lanes; 2 and 4 in builds
+ * without AVX). */
+static const int row_sizes[] = {1, 7, 8, 9, 12, 13, 15, 16, 17, 20, 21, 33};
 static const int col_sizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65};
 static const int depth_sizes[] = {1, 9, 17, 32, 65};
 #define COUNT(x) (int)(sizeof(x) / sizeof((x)[0]))
