@@ -3,10 +3,12 @@
  * reference on values and every gradient, the reference path made of
  * primitive ops only, no malloc in the steady state, bad arguments. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "autograd/gradcheck_check.h"
 #include "autograd/ops.h"
+#include "autograd/threads.h"
 #include "layers/conv.h"
 #include "layers/gradcheck_layers.h"
 #include "tests/layer_paths.h"
@@ -239,6 +241,54 @@ START_TEST(test_conv_paths_on_the_tape)
 }
 END_TEST
 
+/* The fused conv's forward and parameter gradients run in ranges of
+ * samples that depend on the thread count (11 samples: one range on 1
+ * thread, 8 ranges on 2, 11 on 3); every value belongs to one sample and
+ * the shares of dW and db are summed in sample order, so y, dx, dW and db
+ * must be bit-identical. */
+START_TEST(test_conv_fused_threads_bit_identical)
+{
+    tg_real *got[3][4] = {{0}};
+    size_t sizes[4] = {0};
+    for (int threads = 1; threads <= 3; threads++) {
+        tg_set_threads(threads);
+        tg_rng rng;
+        tg_rng_seed(&rng, 9);
+        tg_tensor *x = tg_tensor_uniform(TG_SHAPE(11, 7, 6, 2), &rng, -1, 1);
+        tg_tensor *w = tg_tensor_uniform(TG_SHAPE(3, 2, 2, 5), &rng, -1, 1);
+        tg_tensor *b = tg_tensor_uniform(TG_SHAPE(5), &rng, -1, 1);
+        tg_tensor_requires_grad(x);
+        tg_tensor_requires_grad(w);
+        tg_tensor_requires_grad(b);
+        tg_tape *tape = tg_tape_new();
+        tg_tensor *y = tg_conv2d_fused(tape, x, w, b, (const int[]){1, 2}, TG_SAME);
+        tg_tensor *dy = tg_tensor_uniform(y->shape, &rng, -1, 1);
+        tg_tape_backward_seeded(tape, y, dy->data);
+        const tg_tensor *outs[4] = {y, x, w, b};
+        for (int k = 0; k < 4; k++) {
+            sizes[k] = outs[k]->size;
+            got[threads - 1][k] = malloc(sizes[k] * sizeof(tg_real));
+            memcpy(got[threads - 1][k], k ? outs[k]->grad : outs[k]->data,
+                   sizes[k] * sizeof(tg_real));
+        }
+        tg_tensor_free(dy);
+        tg_tape_free(tape);
+        tg_tensor_free(x);
+        tg_tensor_free(w);
+        tg_tensor_free(b);
+    }
+    tg_set_threads(1);
+    const char *names[4] = {"y", "dx", "dW", "db"};
+    for (int t = 1; t < 3; t++)
+        for (int k = 0; k < 4; k++)
+            ck_assert_msg(memcmp(got[t][k], got[0][k], sizes[k] * sizeof(tg_real)) == 0,
+                          "%s differs between 1 and %d threads", names[k], t + 1);
+    for (int t = 0; t < 3; t++)
+        for (int k = 0; k < 4; k++)
+            free(got[t][k]);
+}
+END_TEST
+
 /* One step, one arena: after the first forward + backward, later ones
  * obtain no new memory. */
 START_TEST(test_conv_steady_state_no_malloc)
@@ -343,6 +393,7 @@ Suite *tg_test_suite(void)
     tcase_add_loop_test(tc, test_conv_fused_equals_reference, 0, N_GRID);
     tcase_add_loop_test(tc, test_conv_registry, 0, n_conv_cases());
     tcase_add_test(tc, test_conv_paths_on_the_tape);
+    tcase_add_test(tc, test_conv_fused_threads_bit_identical);
     tcase_add_loop_test(tc, test_conv_steady_state_no_malloc, 0, 2);
     suite_add_tcase(s, tc);
 
