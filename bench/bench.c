@@ -249,32 +249,33 @@ static double fma_peak_gflops(int n_bursts, long steps)
     return best;
 }
 
-/* samples > 0: the product is called once per sample, on that sample's m
- * rows, as the conv layers' forward calls it: im2col has just written the
- * sample's rows of cols, so they are read from cache (one block of m x k,
- * the same for every sample here), and each sample's rows of Y go to
- * their own place in the batch's Y. samples = 0: one call over the whole
- * batch, A read from memory. */
+/* samples > 0: the product is called once per sample, as the conv layers
+ * call it: im2col has just written the sample's rows of cols, so op(A) is
+ * read from cache (one block, the same for every sample here); C is the
+ * sample's own block (its rows of Y, or its share of dW), and so is B when
+ * b_per_sample (its rows of dY, read from memory). samples = 0: one call
+ * over the whole batch, every operand read from memory. */
 typedef struct product {
     const char *name;
     int ta, tb, m, n, k;
-    int samples;
+    int samples, b_per_sample;
 } product;
 
 /* Batch 32. timeseries: 62 conv steps of 3 x 4 inputs, 31 LSTM steps of
  * 32 inputs; images: 26 x 26 conv pixels of 3 x 3 inputs, 13 LSTM steps
  * of 13 x 32 inputs; 4H = 256 gate columns. */
 static const product products[] = {
-    {"ts   conv1d  cols_n W, x32", 0, 0, 62, 32, 12, 32},
-    {"ts   lstm    X W_x (all t)", 0, 0, 32 * 31, 256, 32, 0},
-    {"ts   lstm    dW_x = X^T dG", 1, 0, 32, 256, 32 * 31, 0},
-    {"img  conv2d  cols_n W, x32", 0, 0, 26 * 26, 32, 9, 32},
-    {"img  conv2d  cols W, one call", 0, 0, 32 * 26 * 26, 32, 9, 0},
-    {"img  conv2d  dW = cols^T dY", 1, 0, 9, 32, 32 * 26 * 26, 0},
-    {"img  lstm    X W_x (all t)", 0, 0, 32 * 13, 256, 416, 0},
-    {"img  lstm    dX = dG W_x^T", 0, 1, 32 * 13, 416, 256, 0},
-    {"img  lstm    dW_x = X^T dG", 1, 0, 416, 256, 32 * 13, 0},
-    {"both lstm    h_{t-1} W_h", 0, 0, 32, 256, 64, 0},
+    {"ts   conv1d  cols_n W, x32", 0, 0, 62, 32, 12, 32, 0},
+    {"ts   lstm    X W_x (all t)", 0, 0, 32 * 31, 256, 32, 0, 0},
+    {"ts   lstm    dW_x = X^T dG", 1, 0, 32, 256, 32 * 31, 0, 0},
+    {"img  conv2d  cols_n W, x32", 0, 0, 26 * 26, 32, 9, 32, 0},
+    {"img  conv2d  cols W, one call", 0, 0, 32 * 26 * 26, 32, 9, 0, 0},
+    {"img  conv2d  cols_n^T dY_n, x32", 1, 0, 9, 32, 26 * 26, 32, 1},
+    {"img  conv2d  cols^T dY, one call", 1, 0, 9, 32, 32 * 26 * 26, 0, 0},
+    {"img  lstm    X W_x (all t)", 0, 0, 32 * 13, 256, 416, 0, 0},
+    {"img  lstm    dX = dG W_x^T", 0, 1, 32 * 13, 416, 256, 0, 0},
+    {"img  lstm    dW_x = X^T dG", 1, 0, 416, 256, 32 * 13, 0, 0},
+    {"both lstm    h_{t-1} W_h", 0, 0, 32, 256, 64, 0, 0},
 };
 enum { N_PRODUCTS = sizeof products / sizeof products[0] };
 
@@ -301,7 +302,8 @@ static void run_call(void *ctx, int s)
     const gemm_call *g = ctx;
     const product *p = g->p;
     const int lda = p->ta ? p->m : p->k, ldb = p->tb ? p->k : p->n;
-    tg_gemm(p->ta, p->tb, p->m, p->n, p->k, 1, g->a, lda, g->b, ldb, 0,
+    const tg_real *b = g->b + (p->b_per_sample ? (size_t)s * (size_t)p->k * (size_t)p->n : 0);
+    tg_gemm(p->ta, p->tb, p->m, p->n, p->k, 1, g->a, lda, b, ldb, 0,
             g->c + (size_t)s * (size_t)p->m * (size_t)p->n, p->n);
 }
 
@@ -348,14 +350,15 @@ static void gemm_table(int only_threads, int quick)
            "chains of %d-lane FMAs, 2 flops per lane); %%peak: of the peak measured just "
            "before each round\n",
            TG_REAL_NAME, core_peak, ACC, LANES);
-    printf("%-30s %4s %6s %4s %6s %3s %9s %9s %8s %6s %6s\n", "product", "form", "m", "n", "k",
+    printf("%-33s %4s %6s %4s %6s %3s %9s %9s %8s %6s %6s\n", "product", "form", "m", "n", "k",
            "thr", "med us", "min us", "GFLOP/s", "%peak", "best");
     tg_rng rng;
     tg_rng_seed(&rng, 42);
     for (int i = 0; i < N_PRODUCTS; i++) {
         const product *p = &products[i];
         const int calls = p->samples ? p->samples : 1;
-        const size_t na = (size_t)p->m * p->k, nb = (size_t)p->k * p->n;
+        const size_t na = (size_t)p->m * p->k;
+        const size_t nb = (size_t)(p->b_per_sample ? calls : 1) * p->k * p->n;
         const size_t nc = (size_t)calls * p->m * p->n;
         tg_real *a = aligned_matrix(na), *b = aligned_matrix(nb), *c = aligned_matrix(nc);
         for (size_t j = 0; j < na; j++)
@@ -378,7 +381,7 @@ static void gemm_table(int only_threads, int quick)
             const double best_share = best_of(share, GEMM_ROUNDS);
             const double med_share = bench_median(share, GEMM_ROUNDS);
             const double med = bench_median(t, GEMM_ROUNDS); /* sorted: t[0] is the fastest */
-            printf("%-30s %3c%c %6d %4d %6d %3d %9.1f %9.1f %8.1f %5.0f%% %5.0f%%\n", p->name,
+            printf("%-33s %3c%c %6d %4d %6d %3d %9.1f %9.1f %8.1f %5.0f%% %5.0f%%\n", p->name,
                    p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->m, p->n, p->k, threads, med * 1e6,
                    t[0] * 1e6, flops / med * 1e-9, 100 * med_share, 100 * best_share);
         }
