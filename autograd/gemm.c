@@ -201,10 +201,11 @@ static inline __attribute__((always_inline)) void write_tile(int nv, vec acc[MR_
     }
 }
 
-/* A tall tile of MR < rows <= MR + MR_TALL rows: one specialised loop per
- * (rows, nv), the sums of all its rows in registers. */
+/* A tile of `rows` rows (MR; up to MR + MR_TALL for a tall last tile; 1
+ * for a row of a partial one): one specialised loop per (rows, nv), the
+ * sums of all its rows in registers. */
 static inline __attribute__((always_inline)) void
-tall_tile(int rows, int nv, int a_by_cols, int kc, const tg_real *a, long lda, const tg_real *b,
+tile_rows(int rows, int nv, int a_by_cols, int kc, const tg_real *a, long lda, const tg_real *b,
           long ldb_p, int nr, tg_real *c, long ldc, tg_real alpha, tg_real beta)
 {
     vec acc[MR_MAX][NV_MAX];
@@ -220,48 +221,32 @@ tall_tile(int rows, int nv, int a_by_cols, int kc, const tg_real *a, long lda, c
 /* One tile of C: mr <= MR + MR_TALL rows, nr <= nv VL columns. A full or
  * tall tile runs the kernel for its number of rows; the rows of a last,
  * partial row tile run one by one through the one-row kernel (same sums,
- * in the same order). Each (rows, nv, layout) case is its own specialised
- * loop. */
+ * in the same order). */
 static void tile(int nv, int a_by_cols, int kc, const tg_real *a, long lda, const tg_real *b,
                  long ldb_p, int mr, int nr, tg_real *c, long ldc, tg_real alpha, tg_real beta)
 {
-    vec acc[MR_MAX][NV_MAX];
-    switch (MR_TALL ? mr : 0) {
+    switch (mr) {
+    case MR:
+        tile_rows(MR, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
+        return;
     case MR + 1:
-        tall_tile(MR + 1, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
+        tile_rows(MR + 1, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
         return;
     case MR + 2:
-        tall_tile(MR + 2, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
+        tile_rows(MR + 2, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
         return;
     case MR + 3:
-        tall_tile(MR + 3, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
+        tile_rows(MR + 3, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
         return;
     case MR + 4:
-        tall_tile(MR + 4, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
+        tile_rows(MR + 4, nv, a_by_cols, kc, a, lda, b, ldb_p, nr, c, ldc, alpha, beta);
         return;
     default:
         break;
     }
-    if (mr == MR) {
-        if (nv == 2) {
-            kernel_for_layout(MR, 2, a_by_cols, kc, a, lda, b, ldb_p, acc);
-            write_tile(2, acc, MR, nr, c, ldc, alpha, beta);
-        } else {
-            kernel_for_layout(MR, 1, a_by_cols, kc, a, lda, b, ldb_p, acc);
-            write_tile(1, acc, MR, nr, c, ldc, alpha, beta);
-        }
-        return;
-    }
-    for (int r = 0; r < mr; r++) {
-        const tg_real *ar = a_by_cols ? a + r : a + r * lda;
-        if (nv == 2) {
-            kernel_for_layout(1, 2, a_by_cols, kc, ar, lda, b, ldb_p, acc);
-            write_tile(2, acc, 1, nr, c + r * ldc, ldc, alpha, beta);
-        } else {
-            kernel_for_layout(1, 1, a_by_cols, kc, ar, lda, b, ldb_p, acc);
-            write_tile(1, acc, 1, nr, c + r * ldc, ldc, alpha, beta);
-        }
-    }
+    for (int r = 0; r < mr; r++)
+        tile_rows(1, nv, a_by_cols, kc, a_by_cols ? a + r : a + r * lda, lda, b, ldb_p, nr,
+                  c + r * ldc, ldc, alpha, beta);
 }
 
 /* Everything one call needs to know, shared by the threads. */

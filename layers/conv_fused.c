@@ -177,6 +177,7 @@ typedef struct {
     tg_real *db_n;       /* backward: N (C_out) shares of db, or NULL */
     tg_real *cols;       /* items buffers of OH OW rows of K */
     int items;
+    int rows, K, F;      /* OH OW rows of a sample, K = kh kw C_in, F = C_out */
 } sample_job;
 
 static sample_job sample_job_for(tg_tape *tape, const tg_conv2d_geometry *g, const tg_real *x)
@@ -186,34 +187,31 @@ static sample_job sample_job_for(tg_tape *tape, const tg_conv2d_geometry *g, con
     job.items = threads == 1 ? 1 : threads * ITEMS_PER_THREAD;
     if (job.items > g->n)
         job.items = g->n;
-    const size_t rows = (size_t)g->h.out * (size_t)g->w.out;
-    const size_t K = (size_t)g->h.size * (size_t)g->w.size * (size_t)g->c_in;
-    job.cols = tg_tape_alloc(tape, (size_t)job.items * rows * K * sizeof(tg_real));
+    job.rows = g->h.out * g->w.out;
+    job.K = g->h.size * g->w.size * g->c_in;
+    job.F = g->c_out;
+    job.cols = tg_tape_alloc(tape, (size_t)job.items * (size_t)job.rows * (size_t)job.K *
+                                       sizeof(tg_real));
     return job;
 }
 
 /* Item `item`'s samples [*lo, *hi) and its cols buffer. */
 static tg_real *item_samples(const sample_job *job, int item, int *lo, int *hi)
 {
-    const tg_conv2d_geometry *g = job->g;
-    *lo = (int)((long)g->n * item / job->items);
-    *hi = (int)((long)g->n * (item + 1) / job->items);
-    const size_t rows = (size_t)g->h.out * (size_t)g->w.out;
-    const size_t K = (size_t)g->h.size * (size_t)g->w.size * (size_t)g->c_in;
-    return job->cols + (size_t)item * rows * K;
+    *lo = (int)((long)job->g->n * item / job->items);
+    *hi = (int)((long)job->g->n * (item + 1) / job->items);
+    return job->cols + (size_t)item * (size_t)job->rows * (size_t)job->K;
 }
 
 /* Forward, sample by sample: im2col, then Y_n = cols_n W, then + b. */
 static void forward_item(void *ctx, int item)
 {
     const sample_job *job = ctx;
-    const tg_conv2d_geometry *g = job->g;
-    const int rows = g->h.out * g->w.out;
-    const int K = g->h.size * g->w.size * g->c_in, F = g->c_out;
+    const int rows = job->rows, K = job->K, F = job->F;
     int lo, hi;
     tg_real *cols = item_samples(job, item, &lo, &hi);
     for (int n = lo; n < hi; n++) {
-        im2col_sample(g, job->x, n, cols);
+        im2col_sample(job->g, job->x, n, cols);
         tg_real *y = job->y + (size_t)n * (size_t)rows * (size_t)F;
         /* Y_n = cols_n W */
         tg_gemm(0, 0, rows, F, K, 1, cols, K, job->kernel, F, 0, y, F);
@@ -235,15 +233,13 @@ static void forward_item(void *ctx, int item)
 static void param_grad_item(void *ctx, int item)
 {
     const sample_job *job = ctx;
-    const tg_conv2d_geometry *g = job->g;
-    const int rows = g->h.out * g->w.out;
-    const int K = g->h.size * g->w.size * g->c_in, F = g->c_out;
+    const int rows = job->rows, K = job->K, F = job->F;
     int lo, hi;
     tg_real *cols = item_samples(job, item, &lo, &hi);
     for (int n = lo; n < hi; n++) {
         const tg_real *dy = job->dy + (size_t)n * (size_t)rows * (size_t)F;
         if (job->dw_n) {
-            im2col_sample(g, job->x, n, cols);
+            im2col_sample(job->g, job->x, n, cols);
             tg_gemm(1, 0, K, F, rows, 1, cols, K, dy, F, 0,
                     job->dw_n + (size_t)n * (size_t)K * (size_t)F, F);
         }
