@@ -21,8 +21,12 @@ typedef struct tg_scratch {
 static inline void tg_scratch_open(tg_scratch *s)
 {
     const char *base = getenv("TMPDIR");
-    snprintf(s->dir, sizeof s->dir, "%s/tapegrad_test_XXXXXX", base && *base ? base : P_tmpdir);
-    ck_assert_ptr_nonnull(mkdtemp(s->dir));
+    if (!base || !*base)
+        base = P_tmpdir;
+    /* mkdtemp replaces the trailing XXXXXX with a unique name */
+    const int len = snprintf(s->dir, sizeof s->dir, "%s/tapegrad_test_XXXXXX", base);
+    ck_assert_msg(len < (int)sizeof s->dir, "TMPDIR %s is too long for a scratch directory", base);
+    ck_assert_msg(mkdtemp(s->dir) != NULL, "cannot create a scratch directory in %s", base);
     s->n = 0;
 }
 
@@ -30,8 +34,11 @@ static inline void tg_scratch_open(tg_scratch *s)
 static inline const char *tg_scratch_path(tg_scratch *s, const char *name)
 {
     ck_assert_int_lt(s->n, 16);
+    /* built aside, then copied: name could be one of the paths held here,
+     * and snprintf must not read the buffer it writes (-Wrestrict) */
     char path[sizeof s->path[0]];
-    snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    const int len = snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    ck_assert_int_lt(len, (int)sizeof path);
     memcpy(s->path[s->n], path, sizeof path);
     return s->path[s->n++];
 }
