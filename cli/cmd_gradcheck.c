@@ -4,7 +4,6 @@
  * losses): the largest absolute and relative error between the tape's
  * gradient and the five-point central difference, the elements checked and
  * skipped (near a kink), PASS or FAIL. Exit status 1 if any row fails. */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,21 +32,6 @@ static int bad(const char *what, const char *value, const char *hint)
     return 2;
 }
 
-/* A seed is decimal digits only, and fits uint64_t: strtoull alone would
- * take "", " 7" and "-1" (as 2^64 - 1). */
-static int seed_number(const char *s, uint64_t *seed)
-{
-    if (*s < '0' || *s > '9')
-        return 0;
-    char *end;
-    errno = 0;
-    const unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno == ERANGE)
-        return 0;
-    *seed = v;
-    return 1;
-}
-
 int tg_cmd_gradcheck_parse(int argc, char **argv, tg_cmd_gradcheck_opts *out)
 {
     tg_cmd_gradcheck_opts o = {.seed = 1};
@@ -65,7 +49,7 @@ int tg_cmd_gradcheck_parse(int argc, char **argv, tg_cmd_gradcheck_opts *out)
         } else if (!strcmp(argv[i], "--seed")) {
             if (i + 1 == argc)
                 status = bad("missing value after", argv[i], "");
-            else if (!seed_number(argv[++i], &o.seed))
+            else if (!tg_cli_whole_number(argv[++i], &o.seed))
                 status = bad("--seed wants a number, got", argv[i], "");
         } else if (argv[i][0] == '-') {
             status = bad("unknown option", argv[i], "");

@@ -4,6 +4,7 @@
  * (train/seed_apps.h): the summary, a progress bar per epoch, the per-epoch
  * line, the test figures next to the baselines, the history and the plot. */
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,16 +43,12 @@ static int number(const char *s, double *v)
 }
 
 /* Whether v fits the C type the option's value goes to (casting a double
- * that does not is undefined behaviour): uint64_t for --seed, size_t for
- * --limit, int for the other whole numbers, double for --lr, --l1, --l2. */
+ * that does not is undefined behaviour): int for the whole numbers, double
+ * for --lr, --l1, --l2. */
 static int fits(const char *opt, double v)
 {
     if (!strcmp(opt, "--lr") || !strcmp(opt, "--l1") || !strcmp(opt, "--l2"))
         return 1;
-    if (!strcmp(opt, "--seed"))
-        return v >= 0 && v < 0x1p64;
-    if (!strcmp(opt, "--limit"))
-        return v >= 0 && v <= 0x1p53;
     return v >= INT_MIN && v <= INT_MAX;
 }
 
@@ -109,6 +106,19 @@ int tg_cmd_train_parse(int argc, char **argv, tg_seed_app_opts *out)
                 o.arch = TG_SERIES_LSTM_CNN;
             else
                 return bad("--model wants cnn-lstm or lstm-cnn, got", val);
+        } else if (!strcmp(opt, "--seed") || !strcmp(opt, "--limit")) {
+            /* read exactly: a seed may need all 64 bits */
+            uint64_t n;
+            if (!tg_cli_whole_number(val, &n))
+                return bad(strcmp(opt, "--seed") ? "--limit wants a whole number >= 0, got"
+                                                 : "--seed wants a whole number >= 0, got",
+                           val);
+            if (!strcmp(opt, "--seed"))
+                o.seed = n;
+            else if (n > SIZE_MAX)
+                return bad("number out of range:", val);
+            else
+                o.limit = (size_t)n;
         } else if (!is_num) {
             return bad(strncmp(opt, "--", 2) ? "unexpected argument" : "option wants a number:",
                        strncmp(opt, "--", 2) ? opt : val);
@@ -128,10 +138,6 @@ int tg_cmd_train_parse(int argc, char **argv, tg_seed_app_opts *out)
             o.patience = (int)v;
         else if (!strcmp(opt, "--steps"))
             o.steps = (int)v;
-        else if (!strcmp(opt, "--limit"))
-            o.limit = (size_t)v;
-        else if (!strcmp(opt, "--seed"))
-            o.seed = (uint64_t)v;
         else if (!strcmp(opt, "--threads"))
             o.threads = (int)v;
         else

@@ -19,6 +19,11 @@ typedef struct tg_cli_verb {
     const char *help;
 } tg_cli_verb;
 
+/* s is decimal digits only and fits uint64_t: into *v, 1; else 0.
+ * (strtoull alone would take "", " 7" and "-1", as 2^64 - 1; strtod would
+ * round past 2^53 and take "1e3".) */
+int tg_cli_whole_number(const char *s, uint64_t *v);
+
 /* The verb argv[1] names (argv[0] is the program), into *verb. */
 int tg_cli_parse_verb(int argc, char **argv, const tg_cli_verb **verb);
 

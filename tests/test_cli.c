@@ -238,6 +238,12 @@ START_TEST(train_good)
     ck_assert_int_eq(p.train.task, TG_APP_REGRESSION);
     ck_assert_int_eq(p.train.epochs, d.epochs);
     ck_assert_uint_eq(p.train.seed, d.seed);
+
+    /* Seeds are read exactly, past 2^53 where a double would round. */
+    expect_good(&p, TRAIN, "train timeseries --seed 9007199254740993");
+    ck_assert(p.train.seed == 9007199254740993ULL);
+    expect_good(&p, TRAIN, "train timeseries --seed 18446744073709551615");
+    ck_assert(p.train.seed == UINT64_MAX);
 }
 END_TEST
 
@@ -256,7 +262,14 @@ START_TEST(train_errors)
                        "tapegrad train: unexpected argument 'extra'\n");
     expect_usage_error(TRAIN, "train images extra 3", "tapegrad train: unknown option 'extra'\n");
     expect_usage_error(TRAIN, "train images --seed -1",
-                       "tapegrad train: number out of range: '-1'\n");
+                       "tapegrad train: --seed wants a whole number >= 0, got '-1'\n");
+    expect_usage_error(TRAIN, "train images --seed 1e3",
+                       "tapegrad train: --seed wants a whole number >= 0, got '1e3'\n");
+    expect_usage_error(TRAIN, "train images --seed 18446744073709551616",
+                       "tapegrad train: --seed wants a whole number >= 0, got "
+                       "'18446744073709551616'\n");
+    expect_usage_error(TRAIN, "train images --limit 0x10",
+                       "tapegrad train: --limit wants a whole number >= 0, got '0x10'\n");
     expect_usage_error(TRAIN, "train images --peephole sideways",
                        "tapegrad train: --peephole wants none, diagonal or full, got 'sideways'\n");
     parsed p;
