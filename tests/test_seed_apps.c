@@ -221,6 +221,40 @@ START_TEST(test_apps_run_writes_history_and_plot)
 }
 END_TEST
 
+/* A plot that cannot be written (its directory does not exist) is an
+ * error, but the weights of the run are saved all the same; --plot without
+ * --history is refused before any training. */
+START_TEST(test_apps_failed_plot_keeps_weights)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    tg_seed_app_opts o = tg_seed_app_defaults();
+    o.task = TG_APP_TIMESERIES;
+    o.embedded = 1;
+    o.epochs = 1;
+    o.steps = 12;
+    o.history_csv = tg_scratch_path(&s, "h.csv");
+    o.plot_png = tg_scratch_path(&s, "no/such/dir/h.png");
+    o.save_dir = tg_scratch_path(&s, "ckpt");
+    const char *ckpt = tg_scratch_path(&s, "ckpt/model.ckpt");
+    FILE *out = tmpfile();
+    o.out = out;
+    tg_seed_app_result r;
+    tg_status st = tg_seed_app_run(&o, &r);
+    ck_assert(!tg_is_ok(&st));
+    ck_assert_int_eq(r.epochs_run, 1);
+    ck_assert_int_gt(file_size(ckpt), 0);
+    ck_assert_int_gt(file_size(o.history_csv), 20);
+
+    o.history_csv = NULL;
+    st = tg_seed_app_run(&o, &r);
+    tg_ck_assert_error(st, "--plot", "needs --history");
+    ck_assert_int_eq(r.epochs_run, 0);
+    fclose(out);
+    tg_scratch_close(&s);
+}
+END_TEST
+
 /* A --data directory without the files is a data error, not the embedded set. */
 START_TEST(test_apps_named_dir_without_data)
 {
@@ -251,6 +285,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_apps_lstm_cnn_gradcheck);
     tcase_add_test(tc, test_apps_scores);
     tcase_add_test(tc, test_apps_run_writes_history_and_plot);
+    tcase_add_test(tc, test_apps_failed_plot_keeps_weights);
     tcase_add_test(tc, test_apps_named_dir_without_data);
     suite_add_tcase(s, tc);
     return s;

@@ -70,38 +70,41 @@ static tg_status load_weights(tg_model *m, const tg_seed_app_opts *o, FILE *out)
     return st;
 }
 
+/* The weights first: they are what the training run cost, and a history
+ * or a plot that cannot be written (gnuplot missing, a bad path) must not
+ * cost them. Every output is tried; the first error is returned. */
 static tg_status write_outputs(const tg_model *m, const tg_history *h, const tg_seed_app_opts *o,
                                FILE *out)
 {
-    tg_status st = tg_status_ok();
-    if (o->history_csv) {
-        st = tg_history_save_csv(h, o->history_csv);
-        if (!tg_is_ok(&st))
-            return st;
-        fprintf(out, "history: %s\n", o->history_csv);
-        if (o->plot_png) {
-            tg_plot_opts po = tg_plot_defaults();
-            po.png_path = o->plot_png;
-            st = tg_plot_history(o->history_csv, &po);
-            if (!tg_is_ok(&st))
-                return st;
-            fprintf(out, "plot: %s (and the text plot next to it)\n", o->plot_png);
-        }
-    } else if (o->plot_png) {
-        return tg_status_error("--plot %s needs --history FILE.csv (the plot is drawn from it)",
-                               o->plot_png);
-    }
+    tg_status first = tg_status_ok();
     if (o->save_dir) {
-        if (mkdir(o->save_dir, 0777) != 0 && errno != EEXIST)
-            return tg_status_error("%s: cannot create the directory: %s", o->save_dir,
-                                   strerror(errno));
         char path[1024];
         checkpoint_path(o->save_dir, path, sizeof path);
-        st = tg_model_save(m, path);
+        tg_status st = mkdir(o->save_dir, 0777) != 0 && errno != EEXIST
+                           ? tg_status_error("%s: cannot create the directory: %s", o->save_dir,
+                                             strerror(errno))
+                           : tg_model_save(m, path);
         if (tg_is_ok(&st))
             fprintf(out, "weights saved to %s\n", path);
+        else
+            first = st;
     }
-    return st;
+    if (o->history_csv) {
+        tg_status st = tg_history_save_csv(h, o->history_csv);
+        if (tg_is_ok(&st)) {
+            fprintf(out, "history: %s\n", o->history_csv);
+            if (o->plot_png) {
+                tg_plot_opts po = tg_plot_defaults();
+                po.png_path = o->plot_png;
+                st = tg_plot_history(o->history_csv, &po);
+                if (tg_is_ok(&st))
+                    fprintf(out, "plot: %s (and the text plot next to it)\n", o->plot_png);
+            }
+        }
+        if (!tg_is_ok(&st) && tg_is_ok(&first))
+            first = st;
+    }
+    return first;
 }
 
 static tg_fit_opts fit_options(const tg_seed_app_opts *o, int whole_set, FILE *out)
@@ -332,14 +335,20 @@ tg_status tg_seed_app_run(const tg_seed_app_opts *o, tg_seed_app_result *result)
     FILE *out = o->out ? o->out : stdout;
     tg_seed_app_result r;
     memset(&r, 0, sizeof r);
+    tg_status st = tg_status_ok();
     if (o->epochs < 1 || o->batch_size < 1 || o->l1 < 0 || o->l2 < 0 || o->patience < 0 ||
         o->steps < 0 || (o->steps > 0 && o->steps < 4))
-        return tg_status_error("train: epochs %d and batch %d must be >= 1, l1 %g, l2 %g and "
-                               "patience %d >= 0, steps 0 or >= 4 (got %d)", o->epochs,
-                               o->batch_size, o->l1, o->l2, o->patience, o->steps);
-    if (o->threads > 0)
-        tg_set_threads(o->threads);
-    tg_status st = o->task == TG_APP_IMAGES ? run_images(o, &r, out) : run_series(o, &r, out);
+        st = tg_status_error("train: epochs %d and batch %d must be >= 1, l1 %g, l2 %g and "
+                             "patience %d >= 0, steps 0 or >= 4 (got %d)", o->epochs,
+                             o->batch_size, o->l1, o->l2, o->patience, o->steps);
+    else if (o->plot_png && !o->history_csv)
+        st = tg_status_error("--plot %s needs --history FILE.csv (the plot is drawn from it)",
+                             o->plot_png);
+    if (tg_is_ok(&st)) {
+        if (o->threads > 0)
+            tg_set_threads(o->threads);
+        st = o->task == TG_APP_IMAGES ? run_images(o, &r, out) : run_series(o, &r, out);
+    }
     if (result)
         *result = r;
     return st;
