@@ -203,7 +203,9 @@ static tg_real *item_samples(const sample_job *job, int item, int *lo, int *hi)
     return job->cols + (size_t)item * (size_t)job->rows * (size_t)job->K;
 }
 
-/* Forward, sample by sample: im2col, then Y_n = cols_n W, then + b. */
+/* Forward, sample by sample:
+ *   y[n, i, j, o] = b[o] + sum_{k, l, c} W[k, l, c, o] x[n, i s_h + k - p_h, j s_w + l - p_w, c]
+ * as im2col, then Y_n = cols_n W, then + b. */
 static void forward_item(void *ctx, int item)
 {
     const sample_job *job = ctx;

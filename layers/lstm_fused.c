@@ -88,6 +88,10 @@ static void step_forward(fused_ctx *c, int t, tg_real *hs, tg_real *cs)
         add_peephole(H, z_i, w_ci, cpn);
         add_peephole(H, z_f, w_cf, cpn);
         add_peephole(H, z_c, w_cc, cpn);
+        /* z_i, z_f, z_c now hold the gates' whole arguments:
+         *   i_t = \sigma(W_xi x_t + W_hi h_{t-1} + W_ci c_{t-1} + b_i)
+         *   f_t = \sigma(W_xf x_t + W_hf h_{t-1} + W_cf c_{t-1} + b_f)
+         *   \tilde{c}_t = \tanh(W_xc x_t + W_hc h_{t-1} + W_cc c_{t-1} + b_c) */
 #pragma omp simd
         for (int j = 0; j < H; j++) {
             /* i_t = \sigma(z_i),  f_t = \sigma(z_f),  \tilde{c}_t = \tanh(z_c) */
@@ -107,7 +111,9 @@ static void step_forward(fused_ctx *c, int t, tg_real *hs, tg_real *cs)
         tg_real *restrict z_o = z + (size_t)n * ldz + 3 * H, *restrict tanh_cn = c->tanh_c + row;
         tg_real *restrict h = hs + row;
         const tg_real *restrict c_t = cs + row;
+        /* z_o += W_co (.) c_t (diagonal peephole of o, on the new state) */
         add_peephole(H, z_o, w_co, c_t);
+        /* o_t = \sigma(W_xo x_t + W_ho h_{t-1} + W_co c_t + b_o)   (c_t: the new state) */
 #pragma omp simd
         for (int j = 0; j < H; j++) {
             /* o_t = \sigma(z_o) */

@@ -43,6 +43,8 @@ typedef struct {
     size_t per_sample; /* outputs per sample */
 } pool_job;
 
+/* y[n, i, j, c] = max over k < P_h, l < P_w of x[n, i s_h + k - p_h, j s_w + l - p_w, c]
+ * (elements in the padding take no part), argmax = where it was found. */
 static void maxpool2d_sample(void *ctx, int n)
 {
     const pool_job *job = ctx;
