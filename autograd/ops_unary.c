@@ -19,16 +19,8 @@ static void sigmoid_backward(tg_tape *tape, tg_node *node)
 tg_tensor *tg_sigmoid(tg_tape *tape, tg_tensor *a)
 {
     tg_tensor *y = unary_out(tape, a);
-    for (size_t k = 0; k < y->size; k++) {
-        tg_real x = a->data[k];
-        /* Two forms so that e^{|x|} never overflows. */
-        if (x >= 0) {
-            y->data[k] = 1 / (1 + tg_real_exp(-x));
-        } else {
-            tg_real e = tg_real_exp(x);
-            y->data[k] = e / (1 + e);
-        }
-    }
+    for (size_t k = 0; k < y->size; k++)
+        y->data[k] = tg_real_sigmoid(a->data[k]);
     tg_tape_record(tape, "sigmoid", y, &a, 1, sigmoid_backward);
     return y;
 }

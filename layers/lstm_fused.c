@@ -30,15 +30,6 @@ typedef struct {
     tg_real *tanh_c;          /* (N, T, H): tanh(c_t) */
 } fused_ctx;
 
-static inline tg_real sigmoid(tg_real z)
-{
-    /* e = e^{-|z|} never overflows: sigma(z) = 1 / (1 + e) for z >= 0 and
-     * e / (1 + e) below (as tg_sigmoid), chosen by a select, not a branch,
-     * so that the gate loops vectorise. */
-    const tg_real e = tg_real_exp(-tg_real_fabs(z)), s = 1 / (1 + e);
-    return z >= 0 ? s : e * s;
-}
-
 /* z += w (.) c: a diagonal peephole term, if the variant has one */
 static void add_peephole(int H, tg_real *restrict z, const tg_real *restrict w,
                          const tg_real *restrict c)
@@ -95,7 +86,7 @@ static void step_forward(fused_ctx *c, int t, tg_real *hs, tg_real *cs)
 #pragma omp simd
         for (int j = 0; j < H; j++) {
             /* i_t = \sigma(z_i),  f_t = \sigma(z_f),  \tilde{c}_t = \tanh(z_c) */
-            const tg_real i_t = sigmoid(z_i[j]), f_t = sigmoid(z_f[j]), c_tilde = tg_real_tanh(z_c[j]);
+            const tg_real i_t = tg_real_sigmoid(z_i[j]), f_t = tg_real_sigmoid(z_f[j]), c_tilde = tg_real_tanh(z_c[j]);
             /* c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t */
             ctn[j] = f_t * cpn[j] + i_t * c_tilde;
             z_i[j] = i_t;
@@ -117,7 +108,7 @@ static void step_forward(fused_ctx *c, int t, tg_real *hs, tg_real *cs)
 #pragma omp simd
         for (int j = 0; j < H; j++) {
             /* o_t = \sigma(z_o) */
-            const tg_real o_t = sigmoid(z_o[j]);
+            const tg_real o_t = tg_real_sigmoid(z_o[j]);
             const tg_real tanh_c = tg_real_tanh(c_t[j]);
             /* h_t = o_t \odot \tanh(c_t) */
             h[j] = o_t * tanh_c;

@@ -85,4 +85,13 @@ static inline tg_real tg_real_sqrt(tg_real x) { return sqrt(x); }
 static inline tg_real tg_real_fabs(tg_real x) { return fabs(x); }
 #endif
 
+/* sigma(x) = 1 / (1 + e^{-x}), written so that e = e^{-|x|} never
+ * overflows: 1 / (1 + e) for x >= 0, e / (1 + e) below. A select, not a
+ * branch, so that loops over it vectorise. */
+static inline tg_real tg_real_sigmoid(tg_real x)
+{
+    const tg_real e = tg_real_exp(-tg_real_fabs(x)), s = 1 / (1 + e);
+    return x >= 0 ? s : e * s;
+}
+
 #endif
