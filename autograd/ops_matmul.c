@@ -4,12 +4,22 @@
 #include "autograd/gemm.h"
 #include "autograd/ops.h"
 
+/* The rows of a (..., K): the product of its leading dimensions (K may
+ * be 0, so not a->size / K). */
+static int leading_rows(const tg_tensor *a)
+{
+    int rows = 1;
+    for (int d = 0; d + 1 < a->shape.ndim; d++)
+        rows *= a->shape.dim[d];
+    return rows;
+}
+
 /* Y = A B   =>   dA = dY B^T,   dB = A^T dY */
 static void matmul_backward(tg_tape *tape, tg_node *node)
 {
     const tg_tensor *a = node->in[0], *b = node->in[1];
     const int k = b->shape.dim[0], m = b->shape.dim[1];
-    const int rows = (int)(a->size / (size_t)k);
+    const int rows = leading_rows(a);
     const tg_real *dy = node->out->grad;
     tg_real *da = tg_node_in_grad(tape, node, 0);
     tg_real *db = tg_node_in_grad(tape, node, 1);
@@ -28,7 +38,7 @@ tg_tensor *tg_matmul(tg_tape *tape, tg_tensor *a, tg_tensor *b)
                  tg_shape_str(a->shape, sa, sizeof sa), tg_shape_str(b->shape, sb, sizeof sb));
     }
     const int k = b->shape.dim[0], m = b->shape.dim[1];
-    const int rows = k ? (int)(a->size / (size_t)k) : 0;
+    const int rows = leading_rows(a);
     tg_tensor *y = tg_tape_tensor(tape, tg_shape_with_last(a->shape, m));
     tg_gemm(0, 0, rows, m, k, 1, a->data, k, b->data, m, 0, y->data, m);
     tg_tensor *in[2] = {a, b};

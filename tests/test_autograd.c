@@ -59,6 +59,31 @@ START_TEST(test_hand_sigmoid_chain)
 }
 END_TEST
 
+/* An empty inner dimension: (3, 0) @ (0, 4) is the (3, 4) zero matrix (an
+ * empty sum), and the backward has nothing to add and must not divide by
+ * K = 0 to find the rows. */
+START_TEST(test_matmul_empty_inner)
+{
+    tg_tensor *A = tg_tensor_new(TG_SHAPE(3, 0));
+    tg_tensor *B = tg_tensor_new(TG_SHAPE(0, 4));
+    tg_tensor_requires_grad(A);
+    tg_tensor_requires_grad(B);
+    tg_tape *tape = tg_tape_new();
+    tg_tensor *Y = tg_matmul(tape, A, B);
+    ck_assert_int_eq(Y->shape.ndim, 2);
+    ck_assert_int_eq(Y->shape.dim[0], 3);
+    ck_assert_int_eq(Y->shape.dim[1], 4);
+    for (size_t k = 0; k < Y->size; k++)
+        ck_assert(Y->data[k] == 0);
+    tg_tensor *L = tg_sum(tape, Y);
+    tg_tape_backward(tape, L);
+    ck_assert(L->data[0] == 0);
+    tg_tape_free(tape);
+    tg_tensor_free(A);
+    tg_tensor_free(B);
+}
+END_TEST
+
 START_TEST(test_hand_matmul)
 {
     /* L = sum(A B): dL/dA[i,k] = sum_j B[k,j] (row sums of B: 11, 15),
@@ -464,6 +489,7 @@ Suite *tg_test_suite(void)
     TCase *tc = tcase_create("by hand");
     tcase_add_test(tc, test_hand_sigmoid_chain);
     tcase_add_test(tc, test_hand_matmul);
+    tcase_add_test(tc, test_matmul_empty_inner);
     tcase_add_test(tc, test_hand_mean_log);
     tcase_add_test(tc, test_hand_softmax);
     tcase_add_test(tc, test_used_twice);
