@@ -1,18 +1,13 @@
-/* How the second operand of add/sub/mul lines up with the first. */
+/* How the second operand of add/sub/mul lines up with the first: b has a's
+ * shape, or is a vector as long as a's last axis, or has one element. In
+ * every case b repeats every b->size elements of a (its period), so
+ * element k of a meets element k mod b->size of b. */
 #ifndef TG_BROADCAST_H
 #define TG_BROADCAST_H
 
 #include "tensor/tensor.h"
 
-typedef enum { TG_BCAST_SAME, TG_BCAST_LAST, TG_BCAST_ONE } tg_bcast_kind;
-
-/* b_index(k) = k (same), k mod last (trailing vector), 0 (one element). */
-typedef struct tg_bcast {
-    tg_bcast_kind kind;
-    size_t period; /* length of b's vector for TG_BCAST_LAST */
-} tg_bcast;
-
 /* Stops with "<op>: shapes A and B do not broadcast" when b does not fit a. */
-tg_bcast tg_bcast_of(const char *op, const tg_tensor *a, const tg_tensor *b);
+void tg_bcast_check(const char *op, const tg_tensor *a, const tg_tensor *b);
 
 #endif

@@ -2,37 +2,22 @@
 #include "autograd/broadcast.h"
 #include "autograd/ops.h"
 
-typedef struct {
-    tg_bcast bc;
-} bcast_ctx;
-
-static tg_tensor *binary_out(tg_tape *tape, const char *op, tg_tensor *a, tg_tensor *b,
-                             tg_bcast *bc)
+static tg_tensor *binary_out(tg_tape *tape, const char *op, tg_tensor *a, tg_tensor *b)
 {
-    *bc = tg_bcast_of(op, a, b);
+    tg_bcast_check(op, a, b);
     return tg_tape_tensor(tape, a->shape);
 }
 
 static void record_binary(tg_tape *tape, const char *op, tg_tensor *out, tg_tensor *a,
-                          tg_tensor *b, tg_bcast bc, tg_backward_fn backward)
+                          tg_tensor *b, tg_backward_fn backward)
 {
     tg_tensor *in[2] = {a, b};
-    tg_node *node = tg_tape_record(tape, op, out, in, 2, backward);
-    if (node) {
-        bcast_ctx *ctx = tg_tape_alloc(tape, sizeof *ctx);
-        ctx->bc = bc;
-        node->ctx = ctx;
-    }
+    tg_tape_record(tape, op, out, in, 2, backward);
 }
 
-/* Every broadcast is b repeating every `period` elements of a: b's own
- * length (same shape, or a trailing vector), or 1 (one element). The loops
- * below go row by row of that period, so that their inner loops have no
- * index arithmetic and vectorise; the sums into db keep the order of k. */
-static size_t bcast_period(tg_bcast bc, size_t n)
-{
-    return bc.kind == TG_BCAST_SAME ? n : bc.kind == TG_BCAST_LAST ? bc.period : 1;
-}
+/* b repeats every p = b->size elements of a (autograd/broadcast.h). The
+ * loops below go row by row of that period, so that their inner loops have
+ * no index arithmetic and vectorise; the sums into db keep the order of k. */
 
 /* da += s dy over n elements (da may be NULL: a does not take a gradient) */
 static void accumulate(tg_real *restrict da, const tg_real *restrict dy, tg_real s, size_t n)
@@ -59,46 +44,44 @@ static void accumulate_rows(tg_real *restrict db, const tg_real *restrict dy, tg
 /* y = a + b;  da += dy,  db += dy (summed over the broadcast positions) */
 static void add_backward(tg_tape *tape, tg_node *node)
 {
-    const size_t n = node->out->size, p = bcast_period(((bcast_ctx *)node->ctx)->bc, n);
+    const size_t n = node->out->size, p = node->in[1]->size;
     accumulate(tg_node_in_grad(tape, node, 0), node->out->grad, 1, n);
     accumulate_rows(tg_node_in_grad(tape, node, 1), node->out->grad, 1, n, p);
 }
 
 tg_tensor *tg_add(tg_tape *tape, tg_tensor *a, tg_tensor *b)
 {
-    tg_bcast bc;
-    tg_tensor *y = binary_out(tape, "add", a, b, &bc);
+    tg_tensor *y = binary_out(tape, "add", a, b);
     const tg_real *restrict pa = a->data, *restrict pb = b->data;
     tg_real *restrict py = y->data;
-    const size_t n = y->size, p = bcast_period(bc, n);
+    const size_t n = y->size, p = b->size;
     for (size_t r = 0; r < n; r += p)
 #pragma omp simd
         for (size_t j = 0; j < p; j++)
             py[r + j] = pa[r + j] + pb[j];
-    record_binary(tape, "add", y, a, b, bc, add_backward);
+    record_binary(tape, "add", y, a, b, add_backward);
     return y;
 }
 
 /* y = a - b;  da += dy,  db -= dy */
 static void sub_backward(tg_tape *tape, tg_node *node)
 {
-    const size_t n = node->out->size, p = bcast_period(((bcast_ctx *)node->ctx)->bc, n);
+    const size_t n = node->out->size, p = node->in[1]->size;
     accumulate(tg_node_in_grad(tape, node, 0), node->out->grad, 1, n);
     accumulate_rows(tg_node_in_grad(tape, node, 1), node->out->grad, -1, n, p);
 }
 
 tg_tensor *tg_sub(tg_tape *tape, tg_tensor *a, tg_tensor *b)
 {
-    tg_bcast bc;
-    tg_tensor *y = binary_out(tape, "sub", a, b, &bc);
+    tg_tensor *y = binary_out(tape, "sub", a, b);
     const tg_real *restrict pa = a->data, *restrict pb = b->data;
     tg_real *restrict py = y->data;
-    const size_t n = y->size, p = bcast_period(bc, n);
+    const size_t n = y->size, p = b->size;
     for (size_t r = 0; r < n; r += p)
 #pragma omp simd
         for (size_t j = 0; j < p; j++)
             py[r + j] = pa[r + j] - pb[j];
-    record_binary(tape, "sub", y, a, b, bc, sub_backward);
+    record_binary(tape, "sub", y, a, b, sub_backward);
     return y;
 }
 
@@ -108,7 +91,7 @@ static void mul_backward(tg_tape *tape, tg_node *node)
     const tg_real *a = node->in[0]->data, *b = node->in[1]->data, *dy = node->out->grad;
     /* not restrict: in x (.) x, da and db are the same buffer */
     tg_real *da = tg_node_in_grad(tape, node, 0), *db = tg_node_in_grad(tape, node, 1);
-    const size_t n = node->out->size, p = bcast_period(((bcast_ctx *)node->ctx)->bc, n);
+    const size_t n = node->out->size, p = node->in[1]->size;
     for (size_t r = 0; r < n; r += p) {
         if (da) {
             for (size_t j = 0; j < p; j++)
@@ -123,16 +106,15 @@ static void mul_backward(tg_tape *tape, tg_node *node)
 
 tg_tensor *tg_mul(tg_tape *tape, tg_tensor *a, tg_tensor *b)
 {
-    tg_bcast bc;
-    tg_tensor *y = binary_out(tape, "mul", a, b, &bc);
+    tg_tensor *y = binary_out(tape, "mul", a, b);
     const tg_real *restrict pa = a->data, *restrict pb = b->data;
     tg_real *restrict py = y->data;
-    const size_t n = y->size, p = bcast_period(bc, n);
+    const size_t n = y->size, p = b->size;
     for (size_t r = 0; r < n; r += p)
 #pragma omp simd
         for (size_t j = 0; j < p; j++)
             py[r + j] = pa[r + j] * pb[j];
-    record_binary(tape, "mul", y, a, b, bc, mul_backward);
+    record_binary(tape, "mul", y, a, b, mul_backward);
     return y;
 }
 
@@ -144,10 +126,7 @@ typedef struct {
 static void scale_backward(tg_tape *tape, tg_node *node)
 {
     const tg_real s = ((scalar_ctx *)node->ctx)->s;
-    const tg_real *dy = node->out->grad;
-    tg_real *da = tg_node_in_grad(tape, node, 0);
-    for (size_t k = 0; k < node->out->size; k++)
-        da[k] += s * dy[k];
+    accumulate(tg_node_in_grad(tape, node, 0), node->out->grad, s, node->out->size);
 }
 
 tg_tensor *tg_scale(tg_tape *tape, tg_tensor *a, tg_real s)
@@ -172,10 +151,7 @@ tg_tensor *tg_neg(tg_tape *tape, tg_tensor *a)
 /* y = a + s;  da += dy */
 static void add_scalar_backward(tg_tape *tape, tg_node *node)
 {
-    const tg_real *dy = node->out->grad;
-    tg_real *da = tg_node_in_grad(tape, node, 0);
-    for (size_t k = 0; k < node->out->size; k++)
-        da[k] += dy[k];
+    accumulate(tg_node_in_grad(tape, node, 0), node->out->grad, 1, node->out->size);
 }
 
 tg_tensor *tg_add_scalar(tg_tape *tape, tg_tensor *a, tg_real s)
