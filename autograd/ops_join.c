@@ -46,6 +46,13 @@ static tg_tensor *join(tg_tape *tape, const char *op, tg_tensor *const *parts, i
     return y;
 }
 
+static void fatal_axis(const char *op, int axis, tg_shape s)
+{
+    char a[TG_SHAPE_STR_LEN];
+    tg_fatal("%s: axis %d out of range for parts of shape %s", op, axis,
+             tg_shape_str(s, a, sizeof a));
+}
+
 static void fatal_parts(const char *op, const char *why, tg_shape first, tg_shape other)
 {
     char a[TG_SHAPE_STR_LEN], b[TG_SHAPE_STR_LEN];
@@ -59,7 +66,7 @@ tg_tensor *tg_concat(tg_tape *tape, tg_tensor *const *parts, int n, int axis)
         tg_fatal("concat: no parts");
     tg_shape s = parts[0]->shape;
     if (axis < 0 || axis >= s.ndim)
-        fatal_parts("concat", "axis out of range", s, s);
+        fatal_axis("concat", axis, s);
     join_ctx *c = tg_tape_alloc(tape, sizeof *c);
     c->chunk = tg_tape_alloc(tape, (size_t)n * sizeof *c->chunk);
     c->outer = 1;
@@ -86,8 +93,10 @@ tg_tensor *tg_stack(tg_tape *tape, tg_tensor *const *parts, int n, int axis)
     if (n < 1)
         tg_fatal("stack: no parts");
     tg_shape p = parts[0]->shape;
-    if (axis < 0 || axis > p.ndim || p.ndim + 1 > TG_MAX_DIMS)
-        fatal_parts("stack", "axis out of range or too many axes", p, p);
+    if (p.ndim + 1 > TG_MAX_DIMS)
+        tg_fatal("stack: parts already have the most axes a tensor can have (%d)", TG_MAX_DIMS);
+    if (axis < 0 || axis > p.ndim)
+        fatal_axis("stack", axis, p);
     for (int j = 1; j < n; j++)
         if (!tg_shape_equal(parts[j]->shape, p))
             fatal_parts("stack", "parts differ in shape", p, parts[j]->shape);

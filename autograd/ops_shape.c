@@ -18,8 +18,11 @@ typedef struct {
 
 static axis_view view_around(const char *op, tg_shape s, int axis)
 {
-    if (axis < 0 || axis >= s.ndim)
-        fatal_shape(op, "axis out of range", s);
+    if (axis < 0 || axis >= s.ndim) {
+        char buf[TG_SHAPE_STR_LEN];
+        tg_fatal("%s: axis %d out of range for shape %s", op, axis,
+                 tg_shape_str(s, buf, sizeof buf));
+    }
     axis_view v = {1, 1, s.dim[axis]};
     for (int i = 0; i < axis; i++)
         v.outer *= (size_t)s.dim[i];

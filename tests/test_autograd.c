@@ -314,6 +314,20 @@ static void bad_stack(tg_tape *t)
     tg_stack(t, parts, 2, 0);
 }
 
+static void bad_concat_axis(tg_tape *t)
+{
+    tg_tensor *parts[2] = {in(t, TG_SHAPE(2, 3)), in(t, TG_SHAPE(2, 3))};
+    tg_concat(t, parts, 2, 2);
+}
+
+static void bad_stack_axis(tg_tape *t)
+{
+    tg_tensor *parts[2] = {in(t, TG_SHAPE(2, 3)), in(t, TG_SHAPE(2, 3))};
+    tg_stack(t, parts, 2, 3);
+}
+
+static void bad_slice_axis(tg_tape *t) { tg_slice(t, in(t, TG_SHAPE(2, 5)), 2, 0, 1, 1); }
+
 static void bad_backward(tg_tape *t)
 {
     tg_tensor *x = in(t, TG_SHAPE(2, 3));
@@ -335,6 +349,9 @@ static const struct {
     {bad_permute, {"permute:", "(2, 3)", "perm"}},
     {bad_concat, {"concat:", "(2, 3)", "(3, 3)"}},
     {bad_stack, {"stack:", "(2, 3)", "(2, 4)"}},
+    {bad_concat_axis, {"concat:", "axis 2", "(2, 3)"}},
+    {bad_stack_axis, {"stack:", "axis 3", "(2, 3)"}},
+    {bad_slice_axis, {"slice:", "axis 2", "(2, 5)"}},
     {bad_backward, {"tape_backward:", "(2, 3)", "one element"}},
 };
 #define N_MISMATCHES ((int)(sizeof mismatches / sizeof mismatches[0]))
