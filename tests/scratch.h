@@ -30,7 +30,8 @@ static inline void tg_scratch_open(tg_scratch *s)
     s->n = 0;
 }
 
-/* dir/name, remembered for removal; the file itself is not created. */
+/* dir/name: a path in the scratch directory, which tg_scratch_close removes
+ * with everything in it; the file itself is not created. */
 static inline const char *tg_scratch_path(tg_scratch *s, const char *name)
 {
     ck_assert_int_lt(s->n, 16);

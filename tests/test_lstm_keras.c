@@ -140,18 +140,15 @@ START_TEST(test_lstm_keras_file_round_trip)
 {
     tg_scratch s;
     tg_scratch_open(&s);
-    char prefix[600];
-    snprintf(prefix, sizeof prefix, "%s/lstm_", s.dir);
-    tg_scratch_path(&s, "lstm_kernel.npy");
-    tg_scratch_path(&s, "lstm_recurrent_kernel.npy");
-    tg_scratch_path(&s, "lstm_bias.npy");
+    const char *prefix = tg_scratch_path(&s, "lstm_");
+    const char *kernel = tg_scratch_path(&s, "lstm_kernel.npy");
     tg_layer *a = random_lstm(4, 3, 2, TG_PEEPHOLE_NONE, 6);
     tg_layer *b = random_lstm(4, 3, 2, TG_PEEPHOLE_NONE, 7);
     tg_status st = tg_lstm_keras_save(a, prefix);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
     /* What NumPy would read: the packed kernel's shape. */
     tg_tensor *K;
-    st = tg_npy_load(s.path[0], &K);
+    st = tg_npy_load(kernel, &K);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
     ck_assert(tg_shape_equal(K->shape, TG_SHAPE(3, 8)));
     tg_tensor_free(K);
@@ -171,12 +168,8 @@ START_TEST(test_lstm_keras_load_errors)
 {
     tg_scratch s;
     tg_scratch_open(&s);
-    char prefix[600], missing[600];
-    snprintf(prefix, sizeof prefix, "%s/other_", s.dir);
-    snprintf(missing, sizeof missing, "%s/absent_", s.dir);
-    tg_scratch_path(&s, "other_kernel.npy");
-    tg_scratch_path(&s, "other_recurrent_kernel.npy");
-    tg_scratch_path(&s, "other_bias.npy");
+    const char *prefix = tg_scratch_path(&s, "other_");
+    const char *missing = tg_scratch_path(&s, "absent_");
     tg_layer *wide = random_lstm(4, 3, 3, TG_PEEPHOLE_NONE, 8);
     tg_status st = tg_lstm_keras_save(wide, prefix);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
