@@ -43,6 +43,10 @@ tg_tensor *tg_transpose(tg_tape *tape, tg_tensor *a); /* swaps the last two axes
 tg_tensor *tg_slice(tg_tape *tape, tg_tensor *a, int axis, int start, int count, int step);
 /* Zeros added before and after along one axis (conv padding). */
 tg_tensor *tg_pad(tg_tape *tape, tg_tensor *a, int axis, int before, int after);
+/* The same with another value (-infinity: max-pool padding); the gradient
+ * of the padding is zero whatever the value. */
+tg_tensor *tg_pad_value(tg_tape *tape, tg_tensor *a, int axis, int before, int after,
+                        tg_real value);
 
 /* ---- joining (ops_join.c) ---- */
 tg_tensor *tg_concat(tg_tape *tape, tg_tensor *const *parts, int n, int axis);

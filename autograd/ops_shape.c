@@ -172,7 +172,7 @@ tg_tensor *tg_slice(tg_tape *tape, tg_tensor *a, int axis, int start, int count,
     return y;
 }
 
-/* ---- pad: zeros before and after along one axis ---- */
+/* ---- pad: a value (zero for conv) before and after along one axis ---- */
 static void pad_backward(tg_tape *tape, tg_node *node)
 {
     const slice_ctx *c = node->ctx; /* the input is the slice [before, before + dim) of y */
@@ -186,7 +186,8 @@ static void pad_backward(tg_tape *tape, tg_node *node)
     }
 }
 
-tg_tensor *tg_pad(tg_tape *tape, tg_tensor *a, int axis, int before, int after)
+tg_tensor *tg_pad_value(tg_tape *tape, tg_tensor *a, int axis, int before, int after,
+                        tg_real value)
 {
     axis_view v = view_around("pad", a->shape, axis);
     if (before < 0 || after < 0)
@@ -194,7 +195,7 @@ tg_tensor *tg_pad(tg_tape *tape, tg_tensor *a, int axis, int before, int after)
     tg_shape s = a->shape;
     s.dim[axis] = v.dim + before + after;
     tg_tensor *y = tg_tape_tensor(tape, s);
-    memset(y->data, 0, y->size * sizeof(tg_real));
+    tg_tensor_fill(y, value);
     const size_t span = (size_t)v.dim * v.inner;
     for (size_t o = 0; o < v.outer; o++)
         memcpy(y->data + (o * (size_t)s.dim[axis] + (size_t)before) * v.inner, a->data + o * span,
@@ -207,4 +208,9 @@ tg_tensor *tg_pad(tg_tape *tape, tg_tensor *a, int axis, int before, int after)
         node->ctx = c;
     }
     return y;
+}
+
+tg_tensor *tg_pad(tg_tape *tape, tg_tensor *a, int axis, int before, int after)
+{
+    return tg_pad_value(tape, a, axis, before, after, 0);
 }

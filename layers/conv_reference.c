@@ -25,15 +25,16 @@ tg_tensor *tg_conv2d_reference(tg_tape *tape, tg_tensor *x, tg_tensor *kernel, t
 
     /* y = sum_k sum_l x[:, i s_h + k, j s_w + l, :] @ W[k, l] + b */
     tg_tensor *y = NULL;
-    for (int k = 0; k < g.h.size; k++)
+    for (int k = 0; k < g.h.size; k++) {
+        tg_tensor *x_k = tg_slice(tape, xp, 1, k, g.h.out, g.h.stride);
+        tg_tensor *W_k = tg_slice(tape, kernel, 0, k, 1, 1);
         for (int l = 0; l < g.w.size; l++) {
-            tg_tensor *x_kl = tg_slice(tape, xp, 1, k, g.h.out, g.h.stride);
-            x_kl = tg_slice(tape, x_kl, 2, l, g.w.out, g.w.stride);
-            tg_tensor *W_kl = tg_slice(tape, kernel, 0, k, 1, 1);
-            W_kl = tg_slice(tape, W_kl, 1, l, 1, 1);
+            tg_tensor *x_kl = tg_slice(tape, x_k, 2, l, g.w.out, g.w.stride);
+            tg_tensor *W_kl = tg_slice(tape, W_k, 1, l, 1, 1);
             W_kl = tg_reshape(tape, W_kl, TG_SHAPE(g.c_in, g.c_out));
             tg_tensor *term = tg_matmul(tape, x_kl, W_kl);
             y = y ? tg_add(tape, y, term) : term;
         }
+    }
     return bias ? tg_add(tape, y, bias) : y;
 }

@@ -12,10 +12,6 @@
 
 #include "autograd/threads.h"
 
-typedef struct {
-    int *argmax; /* one per output element: an index into x */
-} pool_ctx;
-
 /* y = max(y, x_kl) over the channels, with the winner's index: only a
  * strictly larger element replaces, so a tie keeps the first. Selects, not
  * branches (which one wins is data, not a pattern), and vectorised (the
@@ -97,9 +93,9 @@ static void maxpool2d_backward_sample(void *ctx, int n)
 
 static void maxpool2d_backward(tg_tape *tape, tg_node *node)
 {
-    const pool_ctx *ctx = node->ctx;
+    const int *argmax = node->ctx; /* one per output element: an index into x */
     const int N = node->out->shape.dim[0];
-    pool_grad_job job = {ctx->argmax, node->out->grad, tg_node_in_grad(tape, node, 0),
+    pool_grad_job job = {argmax, node->out->grad, tg_node_in_grad(tape, node, 0),
                          N ? node->out->size / (size_t)N : 0};
     tg_parallel_for(N, maxpool2d_backward_sample, &job);
 }
@@ -115,10 +111,7 @@ tg_tensor *tg_maxpool2d_fused(tg_tape *tape, tg_tensor *x, const int pool[2],
     pool_job job = {&g, x->data, y->data, argmax, (size_t)g.h.out * g.w.out * g.c};
     tg_parallel_for(g.n, maxpool2d_sample, &job);
     tg_node *node = tg_tape_record(tape, "maxpool2d_fused", y, &x, 1, maxpool2d_backward);
-    if (node) {
-        pool_ctx *ctx = tg_tape_alloc(tape, sizeof *ctx);
-        ctx->argmax = argmax;
-        node->ctx = ctx;
-    }
+    if (node)
+        node->ctx = argmax;
     return y;
 }

@@ -3,6 +3,7 @@
  * no-grad, shape mismatches that must stop the program, every op against
  * finite differences, and gradcheck itself shown able to fail. */
 #include <check.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,6 +82,29 @@ START_TEST(test_matmul_empty_inner)
     tg_tape_free(tape);
     tg_tensor_free(A);
     tg_tensor_free(B);
+}
+END_TEST
+
+/* pad_value: x (1, 2) = [3, -1] padded on axis 1 by 1 before, 2 after
+ * with -inf; L = sum(maximum(pad, 0)) = 3, so dL/dx = [1, 0] (the
+ * padding's gradient goes nowhere, whatever its value). */
+START_TEST(test_hand_pad_value)
+{
+    tg_tensor *x = leaf(TG_SHAPE(1, 2), (const tg_real[]){3, -1});
+    tg_tape *tape = tg_tape_new();
+    tg_tensor *p = tg_pad_value(tape, x, 1, 1, 2, -INFINITY);
+    ck_assert_int_eq(p->shape.dim[1], 5);
+    const tg_real want[5] = {-INFINITY, 3, -1, -INFINITY, -INFINITY};
+    for (int k = 0; k < 5; k++)
+        ck_assert(p->data[k] == want[k]);
+    tg_tensor *zero = tg_tape_tensor(tape, p->shape);
+    tg_tensor_fill(zero, 0);
+    tg_tensor *L = tg_sum(tape, tg_maximum(tape, p, zero));
+    tg_tape_backward(tape, L);
+    ck_assert(L->data[0] == 3);
+    assert_grad(x, (const double[]){1, 0});
+    tg_tape_free(tape);
+    tg_tensor_free(x);
 }
 END_TEST
 
@@ -506,6 +530,7 @@ Suite *tg_test_suite(void)
     TCase *tc = tcase_create("by hand");
     tcase_add_test(tc, test_hand_sigmoid_chain);
     tcase_add_test(tc, test_hand_matmul);
+    tcase_add_test(tc, test_hand_pad_value);
     tcase_add_test(tc, test_matmul_empty_inner);
     tcase_add_test(tc, test_hand_mean_log);
     tcase_add_test(tc, test_hand_softmax);
