@@ -76,9 +76,7 @@ START_TEST(sigkill_while_saving_never_loses_the_checkpoint)
     tg_scratch dir;
     tg_scratch_open(&dir);
     const char *path = tg_scratch_path(&dir, "model.ckpt");
-    char tmp[700];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    tg_scratch_path(&dir, "model.ckpt.tmp");
+    const char *tmp = tg_scratch_path(&dir, "model.ckpt.tmp");
     tg_model *m = model();
     set_version(m, 0);
     tg_status s = tg_model_save(m, path);
