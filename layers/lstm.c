@@ -82,12 +82,9 @@ static tg_shape lstm_build(tg_layer *self, tg_shape input, tg_rng *rng)
 }
 
 /* The peephole term W_c c of one gate: elementwise for a diagonal W_c (a
- * vector broadcast over the batch), a matrix product for a full one, and
- * nothing (NULL) when the variant has no such term. */
+ * vector broadcast over the batch), a matrix product for a full one. */
 static tg_tensor *peephole(tg_tape *tape, tg_tensor *W_c, tg_tensor *c)
 {
-    if (!W_c)
-        return NULL;
     return W_c->shape.ndim == 1 ? tg_mul(tape, c, W_c) : tg_matmul(tape, c, W_c);
 }
 
@@ -148,11 +145,12 @@ static tg_tensor *zero_state(tg_tape *tape, int N, int H)
     return z;
 }
 
-/* h_T or c_T, (N, H), out of the fused op's states (2, N, T, H). */
+/* h_T or c_T, (N, H), out of the fused op's states (2, N, T, H): the last
+ * step first, so that the slices copy 2 N H and N H values, not N T H. */
 static tg_tensor *final_state(tg_tape *tape, tg_tensor *states, int which)
 {
     const int N = states->shape.dim[1], T = states->shape.dim[2], H = states->shape.dim[3];
-    tg_tensor *last = tg_slice(tape, tg_slice(tape, states, 0, which, 1, 1), 2, T - 1, 1, 1);
+    tg_tensor *last = tg_slice(tape, tg_slice(tape, states, 2, T - 1, 1, 1), 0, which, 1, 1);
     return tg_reshape(tape, last, TG_SHAPE(N, H));
 }
 
@@ -188,7 +186,8 @@ tg_tensor *tg_lstm_run(tg_layer *lstm, tg_tape *tape, tg_tensor *x, tg_tensor *h
         out = l->opts.return_sequences ? tg_stack(tape, h_seq, T, 1) : h_last;
     } else {
         tg_tensor *states = tg_lstm_fused_states(l, tape, x, h0, c0);
-        h_last = final_state(tape, states, 0);
+        /* h_T only when something reads it: not for the seed's time series model */
+        h_last = !l->opts.return_sequences || h_T ? final_state(tape, states, 0) : NULL;
         c_last = c_T ? final_state(tape, states, 1) : NULL;
         out = l->opts.return_sequences
                   ? tg_reshape(tape, tg_slice(tape, states, 0, 0, 1, 1), TG_SHAPE(N, T, H))

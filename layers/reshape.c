@@ -44,7 +44,7 @@ static tg_shape reshape_build(tg_layer *self, tg_shape input, tg_rng *rng)
         else
             known *= (size_t)out.dim[i];
     if (infer >= 0) {
-        if (known == 0 || size % known)
+        if (size % known) /* known >= 1: the target's sizes are >= 1 but for the -1 */
             fatal_shapes(self, "the target shape does not divide the input", input);
         out.dim[infer] = (int)(size / known);
     }
