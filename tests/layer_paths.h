@@ -1,10 +1,13 @@
-/* For the Conv and MaxPool suites: holds a layer's fused path against its
- * reference path on the forward values and on every gradient. */
+/* For the layer suites (Conv, MaxPool, Dense): their cases of the layer
+ * gradcheck registry, and a check that holds a layer's fused path against
+ * its reference path on the forward values and on every gradient. */
 #ifndef TG_TESTS_LAYER_PATHS_H
 #define TG_TESTS_LAYER_PATHS_H
 
 #include <check.h>
+#include <string.h>
 
+#include "layers/gradcheck_layers.h"
 #include "layers/layer.h"
 #include "tensor/init.h"
 #include "tests/support.h"
@@ -53,6 +56,28 @@ static inline void tg_test_paths_agree(tg_layer *ref, tg_layer *fused, tg_shape 
         tg_tensor_free(x[p]);
         tg_layer_free(layers[p]);
     }
+}
+
+/* The i-th (from 0) case of the layer gradcheck registry whose name starts
+ * with prefix ("conv", "dense", "maxpool"); NULL past the last. */
+static inline const tg_gradcheck_case *tg_test_layer_case(const char *prefix, int i)
+{
+    int n, seen = 0;
+    const tg_gradcheck_case *cases = tg_layer_gradcheck_cases(&n);
+    const size_t len = strlen(prefix);
+    for (int k = 0; k < n; k++)
+        if (strncmp(cases[k].name, prefix, len) == 0 && seen++ == i)
+            return &cases[k];
+    return NULL;
+}
+
+/* How many cases of the registry have names starting with prefix. */
+static inline int tg_test_layer_cases(const char *prefix)
+{
+    int n = 0;
+    while (tg_test_layer_case(prefix, n))
+        n++;
+    return n;
 }
 
 #endif

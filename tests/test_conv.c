@@ -185,27 +185,9 @@ START_TEST(test_conv_fused_equals_reference)
 }
 END_TEST
 
-static const tg_gradcheck_case *conv_case(int i)
-{
-    int n, seen = 0;
-    const tg_gradcheck_case *cases = tg_layer_gradcheck_cases(&n);
-    for (int k = 0; k < n; k++)
-        if (strncmp(cases[k].name, "conv", 4) == 0 && seen++ == i)
-            return &cases[k];
-    return NULL;
-}
-
-static int n_conv_cases(void)
-{
-    int n = 0;
-    while (conv_case(n))
-        n++;
-    return n;
-}
-
 START_TEST(test_conv_registry)
 {
-    const tg_gradcheck_case *c = conv_case(_i);
+    const tg_gradcheck_case *c = tg_test_layer_case("conv", _i);
     tg_ck_assert_gradcheck(c->name, c->run(7 + (uint64_t)_i));
 }
 END_TEST
@@ -391,7 +373,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_conv_output_shapes);
     tcase_add_loop_test(tc, test_conv_gradcheck_grid, 0, 2 * N_GRID);
     tcase_add_loop_test(tc, test_conv_fused_equals_reference, 0, N_GRID);
-    tcase_add_loop_test(tc, test_conv_registry, 0, n_conv_cases());
+    tcase_add_loop_test(tc, test_conv_registry, 0, tg_test_layer_cases("conv"));
     tcase_add_test(tc, test_conv_paths_on_the_tape);
     tcase_add_test(tc, test_conv_fused_threads_bit_identical);
     tcase_add_loop_test(tc, test_conv_steady_state_no_malloc, 0, 2);

@@ -7,6 +7,7 @@
 #include "layers/dense.h"
 #include "layers/gradcheck_layers.h"
 #include "tensor/init.h"
+#include "tests/layer_paths.h"
 #include "tests/support.h"
 
 static tg_layer *built_dense(int units, tg_activation act, tg_shape sample, uint64_t seed)
@@ -98,27 +99,9 @@ START_TEST(test_dense_shapes_and_init)
 }
 END_TEST
 
-static const tg_gradcheck_case *dense_case(int i)
-{
-    int n, seen = 0;
-    const tg_gradcheck_case *cases = tg_layer_gradcheck_cases(&n);
-    for (int k = 0; k < n; k++)
-        if (strncmp(cases[k].name, "dense", 5) == 0 && seen++ == i)
-            return &cases[k];
-    return NULL;
-}
-
-static int n_dense_cases(void)
-{
-    int n = 0;
-    while (dense_case(n))
-        n++;
-    return n;
-}
-
 START_TEST(test_dense_gradcheck)
 {
-    const tg_gradcheck_case *c = dense_case(_i);
+    const tg_gradcheck_case *c = tg_test_layer_case("dense", _i);
     tg_gradcheck_report r = c->run(42 + (uint64_t)_i);
     ck_assert_int_gt((int)r.checked, 0);
     tg_ck_assert_gradcheck(c->name, r);
@@ -153,7 +136,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_dense_hand_values);
     tcase_add_test(tc, test_dense_per_time_step);
     tcase_add_test(tc, test_dense_shapes_and_init);
-    tcase_add_loop_test(tc, test_dense_gradcheck, 0, n_dense_cases());
+    tcase_add_loop_test(tc, test_dense_gradcheck, 0, tg_test_layer_cases("dense"));
     tcase_add_exit_test(tc, test_dense_zero_units, TG_FATAL_EXIT);
     tcase_add_exit_test(tc, test_dense_wrong_input, TG_FATAL_EXIT);
     tcase_add_exit_test(tc, test_dense_scalar_sample, TG_FATAL_EXIT);

@@ -203,27 +203,9 @@ START_TEST(test_pool_fused_equals_reference_with_ties)
 }
 END_TEST
 
-static const tg_gradcheck_case *pool_case(int i)
-{
-    int n, seen = 0;
-    const tg_gradcheck_case *cases = tg_layer_gradcheck_cases(&n);
-    for (int k = 0; k < n; k++)
-        if (strncmp(cases[k].name, "maxpool", 7) == 0 && seen++ == i)
-            return &cases[k];
-    return NULL;
-}
-
-static int n_pool_cases(void)
-{
-    int n = 0;
-    while (pool_case(n))
-        n++;
-    return n;
-}
-
 START_TEST(test_pool_registry)
 {
-    const tg_gradcheck_case *c = pool_case(_i);
+    const tg_gradcheck_case *c = tg_test_layer_case("maxpool", _i);
     tg_ck_assert_gradcheck(c->name, c->run(11 + (uint64_t)_i));
 }
 END_TEST
@@ -306,7 +288,7 @@ Suite *tg_test_suite(void)
     tcase_add_loop_test(tc, test_pool_gradcheck_grid, 0, 2 * N_GRID);
     tcase_add_loop_test(tc, test_pool_fused_equals_reference, 0, N_GRID);
     tcase_add_test(tc, test_pool_fused_equals_reference_with_ties);
-    tcase_add_loop_test(tc, test_pool_registry, 0, n_pool_cases());
+    tcase_add_loop_test(tc, test_pool_registry, 0, tg_test_layer_cases("maxpool"));
     tcase_add_test(tc, test_pool_reference_is_primitive_ops);
     suite_add_tcase(s, tc);
 
