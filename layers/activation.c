@@ -1,7 +1,5 @@
 #include "layers/activation.h"
 
-#include <string.h>
-
 #include "autograd/ops.h"
 
 tg_tensor *tg_activate(tg_tape *tape, tg_tensor *x, tg_activation act)
@@ -28,14 +26,4 @@ const char *tg_activation_name(tg_activation act)
     if ((int)act < 0 || (int)act >= (int)(sizeof names / sizeof names[0]))
         tg_fatal("activation: unknown activation %d", (int)act);
     return names[act];
-}
-
-int tg_activation_parse(const char *name, tg_activation *act)
-{
-    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
-        if (strcmp(name, names[i]) == 0) {
-            *act = (tg_activation)i;
-            return 0;
-        }
-    return -1;
 }

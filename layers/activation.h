@@ -8,7 +8,5 @@ typedef enum { TG_LINEAR = 0, TG_RELU, TG_SIGMOID, TG_TANH, TG_SOFTMAX } tg_acti
 
 tg_tensor *tg_activate(tg_tape *tape, tg_tensor *x, tg_activation act);
 const char *tg_activation_name(tg_activation act);
-/* Parses "linear", "relu", ...; returns 0 and sets *act, or -1. */
-int tg_activation_parse(const char *name, tg_activation *act);
 
 #endif

@@ -229,13 +229,6 @@ tg_layer *tg_lstm(tg_lstm_opts o)
     return &l->base;
 }
 
-tg_lstm_opts tg_lstm_options(const tg_layer *lstm)
-{
-    if (lstm->ops != &lstm_ops)
-        tg_fatal("lstm_options: %s is a %s, not an LSTM", lstm->name, lstm->ops->kind);
-    return ((const tg_lstm_layer *)lstm)->opts;
-}
-
 tg_tensor *tg_lstm_param(const tg_layer *lstm, const char *name)
 {
     tg_lstm_layer_of(lstm, "lstm_param");

@@ -53,9 +53,6 @@ typedef struct tg_lstm_opts {
  * Stops with a message on units < 1 or an unknown peephole kind. */
 tg_layer *tg_lstm(tg_lstm_opts o);
 
-/* The options the layer was made with. */
-tg_lstm_opts tg_lstm_options(const tg_layer *lstm);
-
 /* A parameter by its name in the seed ("W_xi", "b_f", ...), or NULL when
  * this variant has none such. Stops if the layer is not an LSTM or not built. */
 tg_tensor *tg_lstm_param(const tg_layer *lstm, const char *name);

@@ -28,8 +28,3 @@ tg_window tg_window_make(const char *who, int in, int size, int stride, tg_paddi
     }
     return w;
 }
-
-const char *tg_padding_name(tg_padding padding)
-{
-    return padding == TG_SAME ? "same" : "valid";
-}

@@ -23,6 +23,4 @@ typedef struct tg_window {
  * larger than a valid input; `who` names the layer or op and the shapes. */
 tg_window tg_window_make(const char *who, int in, int size, int stride, tg_padding padding);
 
-const char *tg_padding_name(tg_padding padding);
-
 #endif
