@@ -38,8 +38,8 @@
  * the caller goes element by element). */
 static inline long field_run(const tg_conv2d_geometry *g, int n, int i, int j, int k)
 {
-    const int r = i * g->h.stride - g->h.pad_before + k;
-    const int s = j * g->w.stride - g->w.pad_before;
+    const int r = tg_window_start(&g->h, i) + k;
+    const int s = tg_window_start(&g->w, j);
     if (r < 0 || r >= g->h.in || s < 0 || s + g->w.size > g->w.in)
         return -1;
     return (((long)n * g->h.in + r) * g->w.in + s) * g->c_in;
@@ -49,8 +49,8 @@ static inline long field_run(const tg_conv2d_geometry *g, int n, int i, int j, i
  * or -1 when it falls in the padding. */
 static inline long field_pixel(const tg_conv2d_geometry *g, int n, int i, int j, int k, int l)
 {
-    const int r = i * g->h.stride - g->h.pad_before + k;
-    const int s = j * g->w.stride - g->w.pad_before + l;
+    const int r = tg_window_start(&g->h, i) + k;
+    const int s = tg_window_start(&g->w, j) + l;
     if (r < 0 || r >= g->h.in || s < 0 || s >= g->w.in)
         return -1;
     return (((long)n * g->h.in + r) * g->w.in + s) * g->c_in;
@@ -66,18 +66,12 @@ typedef struct {
     tg_real *to;
 } conv_job;
 
-/* The window of output column j starts at input column j s_w - p_w. */
-static inline int window_start(const tg_conv2d_geometry *g, int j)
-{
-    return j * g->w.stride - g->w.pad_before;
-}
-
 /* The run (l, c) of window j in input row xr (in_row = 0: a row of the
  * padding), 0 where it reaches into the padding. */
 static void padded_run(const tg_conv2d_geometry *g, const tg_real *xr, int in_row, int j,
                        tg_real *dst)
 {
-    const int C = g->c_in, s = window_start(g, j);
+    const int C = g->c_in, s = tg_window_start(&g->w, j);
     for (int l = 0; l < g->w.size; l++) {
         const int inside = in_row && s + l >= 0 && s + l < g->w.in;
         for (int c = 0; c < C; c++)
@@ -97,13 +91,13 @@ static void im2col_sample(const tg_conv2d_geometry *g, const tg_real *x, int n, 
 {
     const int C = g->c_in, run = g->w.size * C, K = g->h.size * run;
     int j_lo = 0, j_hi = g->w.out;
-    while (j_lo < j_hi && window_start(g, j_lo) < 0)
+    while (j_lo < j_hi && tg_window_start(&g->w, j_lo) < 0)
         j_lo++;
-    while (j_hi > j_lo && window_start(g, j_hi - 1) + g->w.size > g->w.in)
+    while (j_hi > j_lo && tg_window_start(&g->w, j_hi - 1) + g->w.size > g->w.in)
         j_hi--;
     for (int i = 0; i < g->h.out; i++)
         for (int k = 0; k < g->h.size; k++) {
-            const int r = i * g->h.stride - g->h.pad_before + k;
+            const int r = tg_window_start(&g->h, i) + k;
             const int in_row = r >= 0 && r < g->h.in;
             const tg_real *xr = x;
             if (in_row)
@@ -122,7 +116,7 @@ static void im2col_sample(const tg_conv2d_geometry *g, const tg_real *x, int n, 
                 continue;
             const int step = g->w.stride * C;
             for (int e = 0; e < run; e++) {
-                const tg_real *src = xr + window_start(g, j_lo) * C + e;
+                const tg_real *src = xr + tg_window_start(&g->w, j_lo) * C + e;
                 tg_real *to = dst + (size_t)j_lo * K + e;
                 for (int j = j_lo; j < j_hi; j++, src += step, to += K)
                     *to = *src;

@@ -52,11 +52,11 @@ static void maxpool2d_sample(void *ctx, int n)
         for (int j = 0; j < g->w.out; j++, yv += C, arg += C) {
             int first = 1;
             for (int k = 0; k < g->h.size; k++) {
-                const int r = i * g->h.stride - g->h.pad_before + k;
+                const int r = tg_window_start(&g->h, i) + k;
                 if (r < 0 || r >= g->h.in)
                     continue;
                 for (int l = 0; l < g->w.size; l++) {
-                    const int s = j * g->w.stride - g->w.pad_before + l;
+                    const int s = tg_window_start(&g->w, j) + l;
                     if (s < 0 || s >= g->w.in)
                         continue;
                     const int at = ((n * g->h.in + r) * g->w.in + s) * C;

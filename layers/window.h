@@ -23,4 +23,11 @@ typedef struct tg_window {
  * larger than a valid input; `who` names the layer or op and the shapes. */
 tg_window tg_window_make(const char *who, int in, int size, int stride, tg_padding padding);
 
+/* The input position where output position i's window starts (it reads
+ * the inputs start + k, k < size; outside [0, in) is padding). */
+static inline int tg_window_start(const tg_window *w, int i)
+{
+    return i * w->stride - w->pad_before;
+}
+
 #endif
