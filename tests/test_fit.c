@@ -9,6 +9,7 @@
 
 #include "layers/dense.h"
 #include "layers/lstm.h"
+#include "tensor/error.h"
 #include "tensor/init.h"
 #include "tests/support.h"
 #include "train/fit.h"
@@ -355,7 +356,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, early_stopping_on_a_scripted_curve);
     tcase_add_test(tc, fit_stops_early_and_restores_the_best_weights);
     tcase_add_test(tc, nan_loss_stops_with_the_epoch_and_batch);
-    tcase_add_exit_test(tc, fit_on_wrong_target_shape_stops, 3);
+    tcase_add_exit_test(tc, fit_on_wrong_target_shape_stops, TG_FATAL_EXIT);
     tcase_add_test(tc, summary_and_unique_names);
     tcase_add_test(tc, fit_output_one_line_per_epoch_off_a_terminal);
     suite_add_tcase(s, tc);

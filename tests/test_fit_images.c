@@ -8,6 +8,7 @@
 
 #include "layers/dense.h"
 #include "layers/reshape.h"
+#include "tensor/error.h"
 #include "tests/support.h"
 #include "train/fit_images.h"
 
@@ -146,7 +147,7 @@ Suite *tg_test_suite(void)
     TCase *tc = tcase_create("fit_images");
     tcase_add_test(tc, test_fit_images_is_fit_on_the_tensors);
     tcase_add_test(tc, test_fit_images_without_validation);
-    tcase_add_exit_test(tc, test_fit_images_whole_set_batch_fatal, 3);
+    tcase_add_exit_test(tc, test_fit_images_whole_set_batch_fatal, TG_FATAL_EXIT);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -11,6 +11,7 @@
 
 #include "autograd/gemm.h"
 #include "autograd/threads.h"
+#include "tensor/error.h"
 #include "tensor/rng.h"
 #include "tests/support.h"
 
@@ -313,7 +314,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_threads_correct);
     tcase_add_test(tc, test_set_threads_roundtrip);
     tcase_add_test(tc, test_parallel_for_each_item_once);
-    tcase_add_exit_test(tc, test_set_threads_zero_is_fatal, 3);
+    tcase_add_exit_test(tc, test_set_threads_zero_is_fatal, TG_FATAL_EXIT);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,6 +5,7 @@
 
 #include "autograd/gradcheck_check.h"
 #include "autograd/ops.h"
+#include "tensor/error.h"
 #include "tests/support.h"
 #include "train/loss.h"
 #include "train/metrics.h"
@@ -173,7 +174,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, cce_by_hand);
     tcase_add_test(tc, cce_logits_by_hand);
     tcase_add_test(tc, losses_gradcheck);
-    tcase_add_exit_test(tc, loss_shape_mismatch_stops, 3);
+    tcase_add_exit_test(tc, loss_shape_mismatch_stops, TG_FATAL_EXIT);
     tcase_add_test(tc, names_round_trip);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("metrics");

@@ -5,6 +5,7 @@
 
 #include "autograd/ops.h"
 #include "layers/dense.h"
+#include "tensor/error.h"
 #include "tests/support.h"
 #include "train/clip.h"
 #include "train/optimizer.h"
@@ -190,7 +191,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, sgd_nesterov);
     tcase_add_test(tc, adam_keras);
     tcase_add_test(tc, rmsprop_keras);
-    tcase_add_exit_test(tc, state_for_other_params_stops, 3);
+    tcase_add_exit_test(tc, state_for_other_params_stops, TG_FATAL_EXIT);
     tcase_add_test(tc, l1_l2_penalty_and_gradient);
     tcase_add_test(tc, clip_by_global_norm);
     suite_add_tcase(s, tc);
