@@ -121,11 +121,13 @@ START_TEST(steady_state_does_no_malloc)
     o.x_val = x;
     o.y_val = y;
     tg_history h;
-    tg_model_fit(m, x, y, &o, &h);
+    tg_status s = tg_model_fit(m, x, y, &o, &h);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
     tg_history_free(&h);
     const size_t blocks = m->tape->arena.mallocs;
     o.epochs = 20;
-    tg_model_fit(m, x, y, &o, &h);
+    s = tg_model_fit(m, x, y, &o, &h);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
     ck_assert_int_eq(m->tape->arena.mallocs, blocks);
     tg_history_free(&h);
     tg_tensor_free(x);
