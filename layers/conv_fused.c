@@ -18,16 +18,16 @@
  * element it was copied from (an element read by several windows gets the
  * sum). Everything lives in the tape's arena.
  *
- * cols is K times larger than x (9 times for the seed's images: 779 KB for
- * a batch of 32) and never stored: the forward and the weight gradient run
- * one sample at a time, each building that sample's rows of cols in a
- * small buffer that stays in cache, and the backward builds them again
- * from x, which is cheaper than reading them back from memory. */
+ * cols and dcols are K times larger than x (9 times for the seed's images:
+ * 779 KB for a batch of 32) and never stored whole: the forward and the
+ * backward run one sample at a time, each building that sample's rows of
+ * cols (or of dcols) in a small buffer that stays in cache; the backward
+ * builds cols again from x, which is cheaper than reading them back from
+ * memory. */
 #include "layers/conv.h"
 
 #include "autograd/gemm.h"
 #include "autograd/threads.h"
-
 
 /* The run of one receptive-field row: for output pixel (n, i, j) and kernel
  * row k, the kw C entries (l, c) of cols come from input row
@@ -55,16 +55,6 @@ static inline long field_pixel(const tg_conv2d_geometry *g, int n, int i, int j,
         return -1;
     return (((long)n * g->h.in + r) * g->w.in + s) * g->c_in;
 }
-
-/* col2im over the batch, one sample per item of tg_parallel_for: sample n
- * owns its part of dx (a window never crosses samples), so the threads
- * write disjoint memory and every sum keeps its order: results are the
- * same for any thread count. */
-typedef struct {
-    const tg_conv2d_geometry *g;
-    const tg_real *from;
-    tg_real *to;
-} conv_job;
 
 /* The run (l, c) of window j in input row xr (in_row = 0: a row of the
  * padding), 0 where it reaches into the padding. */
@@ -124,14 +114,14 @@ static void im2col_sample(const tg_conv2d_geometry *g, const tg_real *x, int n, 
         }
 }
 
-/* The adjoint of im2col: every entry of dcols goes back to its pixel. */
-static void col2im_add_sample(void *ctx, int n)
+/* The adjoint of im2col, for sample n: every entry of its rows of dcols
+ * (OH OW rows of K) is added to the pixel of dx it was copied from. A
+ * window never crosses samples: sample n writes only its own part of dx. */
+static void col2im_add_sample(const tg_conv2d_geometry *g, const tg_real *dcols, int n,
+                              tg_real *dx)
 {
-    const conv_job *job = ctx;
-    const tg_conv2d_geometry *g = job->g;
-    tg_real *dx = job->to;
     const int C = g->c_in, run = g->w.size * C;
-    const tg_real *src = job->from + (size_t)n * g->h.out * g->w.out * g->h.size * run;
+    const tg_real *src = dcols;
     for (int i = 0; i < g->h.out; i++)
         for (int j = 0; j < g->w.out; j++)
             for (int k = 0; k < g->h.size; k++, src += run) {
@@ -157,7 +147,7 @@ static void col2im_add_sample(void *ctx, int n)
  * per thread (items of tg_parallel_for); an item owns a buffer of OH OW
  * rows of cols, rebuilt for each of its samples while it is in cache. The
  * ranges depend on the thread count, but every value computed belongs to
- * one sample (a row of Y, or sample n's share of dW and db, summed over
+ * one sample (a row of Y, its part of dx, or its share of dW and db, summed over
  * the samples afterwards in their order): results do not. */
 enum { ITEMS_PER_THREAD = 4 };
 
@@ -167,6 +157,7 @@ typedef struct {
     const tg_real *bias; /* forward; NULL: no bias */
     tg_real *y;          /* forward */
     const tg_real *dy;   /* backward */
+    tg_real *dx;         /* backward: dL/dx, or NULL */
     tg_real *dw_n;       /* backward: N (K, C_out) shares of dW, or NULL */
     tg_real *db_n;       /* backward: N (C_out) shares of db, or NULL */
     tg_real *cols;       /* items buffers of OH OW rows of K */
@@ -224,9 +215,11 @@ static void forward_item(void *ctx, int item)
     }
 }
 
-/* Sample n's shares of the parameter gradients, while its rows of cols and
- * of dY are in cache: dW_n = cols_n^T dY_n, db_n = sum over its rows of dY. */
-static void param_grad_item(void *ctx, int item)
+/* Sample n's gradients, while its rows of cols and of dY are in cache: its
+ * shares dW_n = cols_n^T dY_n and db_n = sum over its rows of dY, and its
+ * part of dx = col2im(dcols_n), dcols_n = dY_n W^T (in the same buffer,
+ * after dW_n). */
+static void grad_item(void *ctx, int item)
 {
     const sample_job *job = ctx;
     const int rows = job->rows, K = job->K, F = job->F;
@@ -250,6 +243,10 @@ static void param_grad_item(void *ctx, int item)
                     db[o] += dyr[o];
             }
         }
+        if (job->dx) {
+            tg_gemm(0, 1, rows, K, F, 1, dy, F, job->kernel, F, 0, cols, K);
+            col2im_add_sample(job->g, cols, n, job->dx);
+        }
     }
 }
 
@@ -264,41 +261,27 @@ static void add_shares(tg_real *restrict total, const tg_real *restrict shares, 
     }
 }
 
-static void col2im_add(const tg_conv2d_geometry *g, const tg_real *dcols, tg_real *dx)
-{
-    conv_job job = {g, dcols, dx};
-    tg_parallel_for(g->n, col2im_add_sample, &job);
-}
-
 static void conv2d_backward(tg_tape *tape, tg_node *node)
 {
     const tg_conv2d_geometry *g = node->ctx;
-    const int rows = g->n * g->h.out * g->w.out;
-    const int K = g->h.size * g->w.size * g->c_in, F = g->c_out;
-    const tg_real *dY = node->out->grad, *W = node->in[1]->data;
-    tg_real *dx = tg_node_in_grad(tape, node, 0);
+    const size_t K = (size_t)g->h.size * (size_t)g->w.size * (size_t)g->c_in, F = (size_t)g->c_out;
     tg_real *dW = tg_node_in_grad(tape, node, 1);
     tg_real *db = node->n_in > 2 ? tg_node_in_grad(tape, node, 2) : NULL;
+    sample_job job = sample_job_for(tape, g, node->in[0]->data);
+    job.kernel = node->in[1]->data;
+    job.dy = node->out->grad;
+    job.dx = tg_node_in_grad(tape, node, 0);
     /* dW = cols^T dY = sum over n of cols_n^T dY_n,  db = sum over rows of dY */
-    if (dW || db) {
-        sample_job job = sample_job_for(tape, g, node->in[0]->data);
-        job.dy = dY;
-        if (dW)
-            job.dw_n = tg_tape_alloc(tape, (size_t)g->n * (size_t)K * (size_t)F * sizeof(tg_real));
-        if (db)
-            job.db_n = tg_tape_alloc(tape, (size_t)g->n * (size_t)F * sizeof(tg_real));
-        tg_parallel_for(job.items, param_grad_item, &job);
-        if (dW)
-            add_shares(dW, job.dw_n, g->n, (size_t)K * (size_t)F);
-        if (db)
-            add_shares(db, job.db_n, g->n, (size_t)F);
-    }
-    /* dcols = dY W^T, dx = col2im(dcols) */
-    if (dx) {
-        tg_real *dcols = tg_tape_alloc(tape, (size_t)rows * (size_t)K * sizeof(tg_real));
-        tg_gemm(0, 1, rows, K, F, 1, dY, F, W, F, 0, dcols, K);
-        col2im_add(g, dcols, dx);
-    }
+    if (dW)
+        job.dw_n = tg_tape_alloc(tape, (size_t)g->n * K * F * sizeof(tg_real));
+    if (db)
+        job.db_n = tg_tape_alloc(tape, (size_t)g->n * F * sizeof(tg_real));
+    /* dcols = dY W^T, dx = col2im(dcols), sample by sample */
+    tg_parallel_for(job.items, grad_item, &job);
+    if (dW)
+        add_shares(dW, job.dw_n, g->n, K * F);
+    if (db)
+        add_shares(db, job.db_n, g->n, F);
 }
 
 tg_tensor *tg_conv2d_fused(tg_tape *tape, tg_tensor *x, tg_tensor *kernel, tg_tensor *bias,
