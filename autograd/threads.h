@@ -13,7 +13,8 @@
 void tg_set_threads(int n);
 
 /* The count set by tg_set_threads(), else TG_THREADS (when it is a whole
- * number >= 1), else 1. */
+ * number from 1 to 1024; anything else counts as unset), else 1. At most
+ * 64 threads run (the caller and 63 in the pool), whatever the count. */
 int tg_get_threads(void);
 
 typedef void (*tg_task_fn)(void *ctx, int item);
