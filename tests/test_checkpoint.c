@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "layers/dense.h"
@@ -76,13 +77,18 @@ static void truncate_to(const char *path, long keep)
     ck_assert_int_eq(truncate(path, keep), 0);
 }
 
+/* Cuts the last n bytes off the file. */
+static void truncate_by(const char *path, long n)
+{
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_ge((long)st.st_size, n);
+    truncate_to(path, (long)st.st_size - n);
+}
+
 static void cut_end(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fclose(f);
-    truncate_to(path, n - 700); /* into the last entry */
+    truncate_by(path, 700); /* into the last entry */
 }
 
 static void cut_middle(const char *path)
@@ -92,11 +98,7 @@ static void cut_middle(const char *path)
 
 static void cut_end_blocks(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fclose(f);
-    truncate_to(path, n - 512); /* one of the two closing zero blocks */
+    truncate_by(path, 512); /* one of the two closing zero blocks */
 }
 
 static void garble_header(const char *path)
