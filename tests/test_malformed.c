@@ -311,6 +311,18 @@ static tg_model *ckpt_model(void)
     return m;
 }
 
+/* Writes the checksum field of the 512-byte header h: the sum of its bytes,
+ * the field itself counted as spaces, plus bad_sum (0: a valid header). */
+static void tar_checksum(unsigned char *h, int bad_sum)
+{
+    unsigned sum = 0;
+    memset(h + 148, ' ', 8);
+    for (int i = 0; i < 512; i++)
+        sum += h[i];
+    snprintf((char *)h + 148, 8, "%06o", sum + (unsigned)bad_sum);
+    h[155] = ' ';
+}
+
 /* A ustar entry: header (checksum computed, or `bad_sum`), data, padding. */
 static void tar_entry(bytes *f, const char *name, char type, const bytes *data, int bad_sum)
 {
@@ -325,12 +337,7 @@ static void tar_entry(bytes *f, const char *name, char type, const bytes *data, 
     h[156] = (unsigned char)type;
     memcpy(h + 257, "ustar", 6);
     memcpy(h + 263, "00", 2);
-    unsigned sum = 0;
-    memset(h + 148, ' ', 8);
-    for (int i = 0; i < 512; i++)
-        sum += h[i];
-    snprintf((char *)h + 148, 8, "%06o", sum + (unsigned)bad_sum);
-    h[155] = ' ';
+    tar_checksum(h, bad_sum);
     put(f, h, sizeof h);
     put(f, data->b, data->n);
     static const unsigned char zeros[512];
@@ -428,12 +435,7 @@ static void ckpt_corpus(void)
     /* The size field claims 8 GB: checked against the bytes present. */
     bytes huge = ok;
     memcpy(huge.b + 124, "77777777777", 11);
-    unsigned sum = 0;
-    memset(huge.b + 148, ' ', 8);
-    for (int i = 0; i < 512; i++)
-        sum += huge.b[i];
-    snprintf((char *)huge.b + 148, 8, "%06o", sum);
-    huge.b[155] = ' ';
+    tar_checksum(huge.b, 0);
     ckpt_add("entry size 8 GB", huge,
              "checkpoint %s: truncated in entry dense/kernel.npy (8589934591 bytes, 2560 left)");
 }
