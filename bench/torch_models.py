@@ -1,8 +1,16 @@
 """The seed's two models in PyTorch, timed as bench/bench.c times tapegrad's.
 
-    torch_models.py --real float|double --threads N [--steps N] [--rounds N]
+    torch_models.py --model timeseries|images --phase train|infer
+                    --real float|double --threads N [--steps N] [--rounds N]
                     [--json FILE]
     torch_models.py --epoch DIR --threads N      one Fashion-MNIST epoch, float
+
+One row per process, as bench/bench.c runs each row in a child process of
+its own: ru_maxrss only grows, so rows sharing a process would each report
+the largest peak so far (an infer row its train row's, a model the one
+before it). bench/compare starts this once per row, from the shell: a child
+starts with its parent's peak RSS (Linux carries it across fork and exec),
+so the parent must not be a Python that has imported torch.
 
 Same shapes, batch 32, Adam(1e-3, eps=1e-7), same losses. Differences that
 do not matter for timing, and one that slightly favours PyTorch:
@@ -163,6 +171,8 @@ def epoch(data_dir, threads):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--model", choices=["timeseries", "images"])
+    ap.add_argument("--phase", choices=["train", "infer"])
     ap.add_argument("--real", choices=["float", "double"], default="float")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, default=100)
@@ -174,18 +184,16 @@ def main():
     if a.epoch:
         epoch(a.epoch, a.threads)
         return
+    if not (a.model and a.phase):
+        ap.error("--model and --phase are required (one row per process), or --epoch")
     dtype = torch.float32 if a.real == "float" else torch.float64
-    rows = []
-    for name in ("timeseries", "images"):
-        for train in (True, False):
-            row = time_row(name, train, a.threads, dtype, a.steps, a.rounds, a.warmup)
-            print("%-10s %-5s %-6s %3d %10.3f %10.3f %8.1f" % (
-                row["model"], row["phase"], row["real"], row["threads"],
-                row["median_ms"], row["min_ms"], row["peak_rss_mb"]), file=sys.stderr)
-            rows.append(row)
+    row = time_row(a.model, a.phase == "train", a.threads, dtype, a.steps, a.rounds, a.warmup)
+    print("%-10s %-5s %-6s %3d %10.3f %10.3f %8.1f" % (
+        row["model"], row["phase"], row["real"], row["threads"],
+        row["median_ms"], row["min_ms"], row["peak_rss_mb"]), file=sys.stderr)
     if a.json:
         with open(a.json, "w") as f:
-            json.dump(rows, f, indent=1)
+            json.dump([row], f, indent=1)
 
 
 if __name__ == "__main__":
