@@ -15,12 +15,10 @@
  * is allocated. */
 #include "tensor/npy.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tensor/file.h"
 
@@ -87,31 +85,7 @@ tg_status tg_npy_save(const char *path, const tg_tensor *t)
 {
     size_t len;
     unsigned char *buf = tg_npy_encode(t, &len);
-    size_t path_len = strlen(path);
-    char *tmp = tg_xmalloc(path_len + 5, "npy_save");
-    memcpy(tmp, path, path_len);
-    memcpy(tmp + path_len, ".tmp", 5);
-    tg_status st = tg_status_ok();
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        st = tg_status_error("%s: cannot write: %s", tmp, strerror(errno));
-    } else {
-        /* fsync before rename: after a crash the new name holds either the
-         * old file or the whole new one, never a prefix. */
-        int ok = fwrite(buf, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-        int err = ok ? 0 : errno;
-        if (fclose(f) != 0 && ok) {
-            ok = 0;
-            err = errno;
-        }
-        if (!ok)
-            st = tg_status_error("%s: write failed: %s", tmp, strerror(err));
-        else if (rename(tmp, path) != 0)
-            st = tg_status_error("%s: cannot rename %s into place: %s", path, tmp, strerror(errno));
-        if (!tg_is_ok(&st))
-            remove(tmp);
-    }
-    free(tmp);
+    tg_status st = tg_write_file(path, buf, len);
     free(buf);
     return st;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/scratch.h"
@@ -71,6 +72,32 @@ START_TEST(history_csv_round_trip)
     fclose(f);
     s = tg_history_load_csv(&r, path);
     ck_assert_msg(!tg_is_ok(&s) && strstr(s.msg, "line 2"), "%s", s.msg);
+    tg_scratch_close(&scratch);
+}
+END_TEST
+
+/* A CSV that cannot be written says which file, and the old one stays whole. */
+START_TEST(history_save_failure_keeps_the_old_csv)
+{
+    tg_scratch_open(&scratch);
+    const char *path = tg_scratch_path(&scratch, "h.csv");
+    const char *tmp = tg_scratch_path(&scratch, "h.csv.tmp");
+    write_history(path, 1);
+    ck_assert_int_eq(access(tmp, F_OK), -1);
+    tg_history h;
+    tg_history_init(&h, 0, NULL, 0);
+    tg_history_append(&h, 1, NAN, NULL, NULL, 0.5);
+    tg_status s = tg_history_save_csv(&h, "no-such-dir/h.csv");
+    tg_ck_assert_error(s, "history no-such-dir/h.csv.tmp: cannot write: ");
+    ck_assert_int_eq(mkdir(tmp, 0700), 0); /* the .tmp cannot be made */
+    s = tg_history_save_csv(&h, path);
+    tg_ck_assert_error(s, "history ", tmp, ": cannot write: ");
+    tg_history_free(&h);
+    s = tg_history_load_csv(&h, path);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    ck_assert_int_eq(h.n_epochs, 12);
+    ck_assert_int_eq(h.n_metrics, 1);
+    tg_history_free(&h);
     tg_scratch_close(&scratch);
 }
 END_TEST
@@ -144,6 +171,7 @@ Suite *tg_test_suite(void)
     TCase *tc = tcase_create("plot");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, history_csv_round_trip);
+    tcase_add_test(tc, history_save_failure_keeps_the_old_csv);
     tcase_add_test(tc, gnuplot_draws_png_and_text);
     tcase_add_test(tc, without_gnuplot_the_script_is_written);
     suite_add_tcase(s, tc);

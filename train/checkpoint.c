@@ -4,12 +4,9 @@
  * the checksum field read as spaces. */
 #include "train/checkpoint.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tensor/file.h"
 #include "tensor/npy.h"
@@ -56,59 +53,50 @@ static void write_header(unsigned char *h, const char *name, size_t size)
     h[OFF_CHKSUM + 7] = ' ';
 }
 
-static int write_all(int fd, const void *buf, size_t n)
+/* The archive being built, in memory: written in one piece by tg_write_file. */
+typedef struct {
+    unsigned char *b;
+    size_t n, cap;
+} archive;
+
+/* Room for `more` bytes at the end (zeroed: padding and end blocks). */
+static unsigned char *extend(archive *a, size_t more)
 {
-    const unsigned char *p = buf;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
+    if (a->n + more > a->cap) {
+        while (a->n + more > a->cap)
+            a->cap = a->cap ? 2 * a->cap : 16 * BLOCK;
+        a->b = tg_xrealloc(a->b, a->cap, "checkpoint");
     }
-    return 0;
+    unsigned char *at = a->b + a->n;
+    memset(at, 0, more);
+    a->n += more;
+    return at;
 }
 
 tg_status tg_model_save(const tg_model *m, const char *path)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return tg_status_error("checkpoint %s: path too long", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        return tg_status_error("checkpoint %s: cannot write: %s", tmp, strerror(errno));
-    static const unsigned char zeros[2 * BLOCK];
-    int bad = 0;
-    for (int l = 0; l < m->n_layers && !bad; l++) {
+    archive a = {NULL, 0, 0};
+    for (int l = 0; l < m->n_layers; l++) {
         const tg_layer *layer = m->layers[l];
-        for (int i = 0; i < layer->n_params && !bad; i++) {
+        for (int i = 0; i < layer->n_params; i++) {
             char name[NAME_LEN + 64];
             entry_name(layer, layer->params[i], name, sizeof name);
             if (strlen(name) >= NAME_LEN) {
-                close(fd);
-                remove(tmp);
+                free(a.b);
                 return tg_status_error("checkpoint %s: entry name %s is longer than %d bytes",
                                        path, name, NAME_LEN - 1);
             }
             size_t len;
             unsigned char *npy = tg_npy_encode(layer->params[i], &len);
-            unsigned char header[BLOCK];
-            write_header(header, name, len);
-            bad = write_all(fd, header, BLOCK) || write_all(fd, npy, len) ||
-                  write_all(fd, zeros, padded(len) - len);
+            write_header(extend(&a, BLOCK), name, len);
+            memcpy(extend(&a, padded(len)), npy, len);
             free(npy);
         }
     }
-    bad = bad || write_all(fd, zeros, sizeof zeros) || fsync(fd) != 0;
-    bad |= close(fd) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        tg_status s = tg_status_error("checkpoint %s: write failed: %s", path, strerror(errno));
-        remove(tmp);
-        return s;
-    }
-    return tg_status_ok();
+    extend(&a, 2 * BLOCK); /* the end of the archive */
+    tg_status s = tg_write_file(path, a.b, a.n);
+    free(a.b);
+    return tg_is_ok(&s) ? s : tg_status_error("checkpoint %s", s.msg);
 }
 
 /* The whole archive; errors as "checkpoint <path>: ...". */

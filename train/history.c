@@ -2,9 +2,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tensor/file.h"
 
 void tg_history_init(tg_history *h, int n_metrics, const char *const *metric_names, int has_val)
 {
@@ -57,45 +60,61 @@ void tg_history_free(tg_history *h)
     memset(h, 0, sizeof *h);
 }
 
+/* The CSV's text, built in memory and written in one piece by tg_write_file. */
+typedef struct {
+    char *b;
+    size_t n, cap;
+} text;
+
+static void add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(text *t, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        const int w = vsnprintf(t->b + t->n, t->cap - t->n, fmt, ap);
+        va_end(ap);
+        if (w < 0)
+            tg_fatal("history: cannot format a CSV field");
+        if ((size_t)w < t->cap - t->n) {
+            t->n += (size_t)w;
+            return;
+        }
+        t->cap = 2 * t->cap > t->n + (size_t)w + 1 ? 2 * t->cap : t->n + (size_t)w + 1;
+        t->b = tg_xrealloc(t->b, t->cap, "history");
+    }
+}
+
 /* An empty field for a missing value (no validation data). */
-static void put(FILE *f, double v)
+static void put(text *t, double v)
 {
     if (isnan(v))
-        fputc(',', f);
+        add(t, ",");
     else
-        fprintf(f, ",%.17g", v);
+        add(t, ",%.17g", v);
 }
 
 tg_status tg_history_save_csv(const tg_history *h, const char *path)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return tg_status_error("history %s: path too long", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return tg_status_error("history %s: cannot write: %s", tmp, strerror(errno));
-    fprintf(f, "epoch,loss,val_loss");
+    text t = {NULL, 0, 256};
+    t.b = tg_xmalloc(t.cap, "history");
+    add(&t, "epoch,loss,val_loss");
     for (int i = 0; i < h->n_metrics; i++)
-        fprintf(f, ",%s,val_%s", h->metric_names[i], h->metric_names[i]);
-    fprintf(f, ",seconds\n");
+        add(&t, ",%s,val_%s", h->metric_names[i], h->metric_names[i]);
+    add(&t, ",seconds\n");
     for (int e = 0; e < h->n_epochs; e++) {
-        fprintf(f, "%d", e + 1);
-        put(f, h->loss[e]);
-        put(f, h->val_loss[e]);
+        add(&t, "%d", e + 1);
+        put(&t, h->loss[e]);
+        put(&t, h->val_loss[e]);
         for (int i = 0; i < h->n_metrics; i++) {
-            put(f, h->metric[i][e]);
-            put(f, h->val_metric[i][e]);
+            put(&t, h->metric[i][e]);
+            put(&t, h->val_metric[i][e]);
         }
-        fprintf(f, ",%.6f\n", h->seconds[e]);
+        add(&t, ",%.6f\n", h->seconds[e]);
     }
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        tg_status s = tg_status_error("history %s: write failed: %s", path, strerror(errno));
-        remove(tmp);
-        return s;
-    }
-    return tg_status_ok();
+    tg_status s = tg_write_file(path, t.b, t.n);
+    free(t.b);
+    return tg_is_ok(&s) ? s : tg_status_error("history %s", s.msg);
 }
 
 /* Splits line (modified in place) at commas; returns the number of fields. */

@@ -30,7 +30,8 @@ void tg_history_append(tg_history *h, double loss, double val_loss, const double
                        const double *val_metrics, double seconds);
 void tg_history_free(tg_history *h);
 
-/* Writes path.tmp and renames it into place. Doubles are printed with 17
+/* Writes path.tmp, fsyncs it and renames it into place (tg_write_file):
+ * after a crash the file is the old CSV or the whole new one. Doubles are printed with 17
  * significant digits, so a CSV read back gives the same numbers. */
 tg_status tg_history_save_csv(const tg_history *h, const char *path);
 /* Reads a CSV of that form; on failure h is left empty (and freeable). */
