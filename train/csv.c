@@ -93,17 +93,10 @@ static void reserve(tg_csv *csv, size_t cap)
 {
     for (int c = 0; c < csv->cols; c++) {
         tg_csv_column *col = &csv->col[c];
-        if (col->numeric) {
-            double *grown = realloc(col->num, cap * sizeof *grown);
-            if (!grown)
-                tg_fatal("tg_csv_read: out of memory for %zu rows", cap);
-            col->num = grown;
-        } else {
-            char **grown = realloc(col->text, cap * sizeof *grown);
-            if (!grown)
-                tg_fatal("tg_csv_read: out of memory for %zu rows", cap);
-            col->text = grown;
-        }
+        if (col->numeric)
+            col->num = tg_xrealloc(col->num, cap * sizeof *col->num, "tg_csv_read");
+        else
+            col->text = tg_xrealloc(col->text, cap * sizeof *col->text, "tg_csv_read");
     }
 }
 
