@@ -8,21 +8,11 @@
 #include "autograd/ops.h"
 #include "tensor/init.h"
 
-static void expect_same_shape(const char *loss, const tg_tensor *pred, const tg_tensor *target)
-{
-    if (!tg_shape_equal(pred->shape, target->shape)) {
-        char a[TG_SHAPE_STR_LEN], b[TG_SHAPE_STR_LEN];
-        tg_fatal("%s: prediction of shape %s and target of shape %s differ", loss,
-                 tg_shape_str(pred->shape, a, sizeof a), tg_shape_str(target->shape, b, sizeof b));
-    }
-}
-
 /* A constant of the given shape on the tape (it takes no gradient). */
 static tg_tensor *constant(tg_tape *tape, tg_shape shape, tg_real value)
 {
     tg_tensor *c = tg_tape_tensor(tape, shape);
-    for (size_t k = 0; k < c->size; k++)
-        c->data[k] = value;
+    tg_tensor_fill(c, value);
     return c;
 }
 
@@ -42,7 +32,7 @@ static size_t rows_of(const tg_tensor *t)
 
 tg_tensor *tg_loss_mse(tg_tape *tape, tg_tensor *pred, tg_tensor *target)
 {
-    expect_same_shape("mse", pred, target);
+    tg_tensor_expect_shape("mse (target vs prediction)", target, pred->shape);
     tg_tensor *d = tg_sub(tape, pred, target);
     /* L = (1/N) sum (p - y)^2 */
     return tg_mean(tape, tg_mul(tape, d, d));
@@ -50,7 +40,7 @@ tg_tensor *tg_loss_mse(tg_tape *tape, tg_tensor *pred, tg_tensor *target)
 
 tg_tensor *tg_loss_bce(tg_tape *tape, tg_tensor *prob, tg_tensor *target)
 {
-    expect_same_shape("binary_crossentropy", prob, target);
+    tg_tensor_expect_shape("binary_crossentropy (target vs prediction)", target, prob->shape);
     const tg_real eps = (tg_real)TG_LOSS_EPSILON;
     /* \hat p = clip(p, eps, 1 - eps) keeps log away from 0 */
     tg_tensor *p = clip(tape, prob, eps, 1 - eps);
@@ -63,7 +53,8 @@ tg_tensor *tg_loss_bce(tg_tape *tape, tg_tensor *prob, tg_tensor *target)
 
 tg_tensor *tg_loss_bce_logits(tg_tape *tape, tg_tensor *logits, tg_tensor *target)
 {
-    expect_same_shape("binary_crossentropy_from_logits", logits, target);
+    tg_tensor_expect_shape("binary_crossentropy_from_logits (target vs prediction)",
+                           target, logits->shape);
     tg_tensor *z = logits;
     /* log(1 + e^{-|z|}): the exponent is never positive, so nothing overflows */
     tg_tensor *softplus_neg_abs = tg_log(tape, tg_add_scalar(tape, tg_exp(tape, tg_neg(tape, tg_abs(tape, z))), 1));
@@ -74,7 +65,7 @@ tg_tensor *tg_loss_bce_logits(tg_tape *tape, tg_tensor *logits, tg_tensor *targe
 
 tg_tensor *tg_loss_cce(tg_tape *tape, tg_tensor *prob, tg_tensor *target)
 {
-    expect_same_shape("categorical_crossentropy", prob, target);
+    tg_tensor_expect_shape("categorical_crossentropy (target vs prediction)", target, prob->shape);
     const int k = prob->shape.dim[prob->shape.ndim - 1];
     const tg_real eps = (tg_real)TG_LOSS_EPSILON;
     /* Each entry of p @ 1_{KxK} is its row's sum s = sum_k p_k. */
@@ -90,7 +81,8 @@ tg_tensor *tg_loss_cce(tg_tape *tape, tg_tensor *prob, tg_tensor *target)
 
 tg_tensor *tg_loss_cce_logits(tg_tape *tape, tg_tensor *logits, tg_tensor *target)
 {
-    expect_same_shape("categorical_crossentropy_from_logits", logits, target);
+    tg_tensor_expect_shape("categorical_crossentropy_from_logits (target vs prediction)",
+                           target, logits->shape);
     /* L = -(1/N) sum_rows sum_k y_k log softmax(z)_k */
     return tg_scale(tape, tg_sum(tape, tg_mul(tape, target, tg_log_softmax(tape, logits))),
                     -(tg_real)1 / (tg_real)rows_of(logits));

@@ -2,19 +2,10 @@
 
 #include <string.h>
 
-static void expect_same_shape(const char *metric, const tg_tensor *pred, const tg_tensor *target)
-{
-    if (!tg_shape_equal(pred->shape, target->shape)) {
-        char a[TG_SHAPE_STR_LEN], b[TG_SHAPE_STR_LEN];
-        tg_fatal("%s: prediction of shape %s and target of shape %s differ", metric,
-                 tg_shape_str(pred->shape, a, sizeof a), tg_shape_str(target->shape, b, sizeof b));
-    }
-}
-
 tg_metric_sum tg_metric_binary_accuracy(const tg_tensor *pred, const tg_tensor *target,
                                         tg_real threshold)
 {
-    expect_same_shape("binary_accuracy", pred, target);
+    tg_tensor_expect_shape("binary_accuracy (target vs prediction)", target, pred->shape);
     tg_metric_sum s = {0, pred->size};
     for (size_t k = 0; k < pred->size; k++) {
         int predicted = pred->data[k] >= threshold;
@@ -35,7 +26,7 @@ static size_t argmax(const tg_real *row, int n)
 
 tg_metric_sum tg_metric_categorical_accuracy(const tg_tensor *pred, const tg_tensor *target)
 {
-    expect_same_shape("categorical_accuracy", pred, target);
+    tg_tensor_expect_shape("categorical_accuracy (target vs prediction)", target, pred->shape);
     const int k = pred->shape.dim[pred->shape.ndim - 1];
     tg_metric_sum s = {0, pred->size / (size_t)k};
     for (size_t r = 0; r < s.count; r++)
@@ -45,7 +36,7 @@ tg_metric_sum tg_metric_categorical_accuracy(const tg_tensor *pred, const tg_ten
 
 tg_metric_sum tg_metric_mae(const tg_tensor *pred, const tg_tensor *target)
 {
-    expect_same_shape("mae", pred, target);
+    tg_tensor_expect_shape("mae (target vs prediction)", target, pred->shape);
     tg_metric_sum s = {0, pred->size};
     for (size_t k = 0; k < pred->size; k++)
         s.sum += fabs((double)pred->data[k] - (double)target->data[k]);
