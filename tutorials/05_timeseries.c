@@ -26,13 +26,6 @@ static double bce_by_hand(const tg_tensor *p, const tg_tensor *y)
     return sum / (double)p->size;
 }
 
-static void expect_count(tg_steps *s, const char *what, size_t got, size_t want)
-{
-    s->checks++;
-    s->failed += got != want;
-    printf("  %-44s %8zu  expected %8zu  %s\n", what, got, want, got == want ? "ok" : "FAIL");
-}
-
 int main(int argc, char **argv)
 {
     tg_steps s;
@@ -62,10 +55,8 @@ int main(int argc, char **argv)
         int up = TG_AT(task.x_train, 0, 2 * j + 4, 0) > TG_AT(task.x_train, 0, 2 * j + 3, 0);
         aligned &= TG_AT(task.y_train, 0, j, 0) == (tg_real)up;
     }
-    s.checks++;
-    s.failed += !aligned;
-    printf("  labels of window 0 = x[0, 2j + 4] > x[0, 2j + 3], j = 0..13   %s\n",
-           aligned ? "ok" : "FAIL");
+    tg_steps_expect_true(&s, "labels of window 0 = x[0, 2j + 4] > x[0, 2j + 3], j = 0..13",
+                         aligned);
 
     tg_steps_step(&s, "The model, line by line: the seed's Keras, then the C that mirrors it",
                   "Conv1D -> MaxPooling1D -> LSTM(return_sequences) -> Dense -> Dense(sigmoid)");
@@ -95,12 +86,14 @@ int main(int argc, char **argv)
                   "Conv1D: k C_in F + F;  LSTM (diagonal peepholes): 4 (D H + H H + H) + 4 H;\n"
                   "Dense: in out + out");
     const int D = 32, H = 64;
-    expect_count(&s, "conv1d: 3 * 1 * 32 + 32", tg_layer_param_count(conv), 3 * 1 * 32 + 32);
-    expect_count(&s, "max_pooling1d: none", tg_layer_param_count(pool), 0);
-    expect_count(&s, "lstm: 4 (32*64 + 64*64 + 64) + 4*64", tg_layer_param_count(lstm),
-                 (size_t)(4 * (D * H + H * H + H) + 4 * H));
-    expect_count(&s, "dense: 64 * 32 + 32", tg_layer_param_count(dense), 64 * 32 + 32);
-    expect_count(&s, "dense_1: 32 * 1 + 1", tg_layer_param_count(out), 32 * 1 + 1);
+    tg_training_expect_count(&s, "conv1d: 3 * 1 * 32 + 32", tg_layer_param_count(conv),
+                             3 * 1 * 32 + 32);
+    tg_training_expect_count(&s, "max_pooling1d: none", tg_layer_param_count(pool), 0);
+    tg_training_expect_count(&s, "lstm: 4 (32*64 + 64*64 + 64) + 4*64",
+                             tg_layer_param_count(lstm), (size_t)(4 * (D * H + H * H + H) + 4 * H));
+    tg_training_expect_count(&s, "dense: 64 * 32 + 32", tg_layer_param_count(dense),
+                             64 * 32 + 32);
+    tg_training_expect_count(&s, "dense_1: 32 * 1 + 1", tg_layer_param_count(out), 32 * 1 + 1);
     tg_steps_say("  The four peephole vectors (W_ci, W_cf, W_cc, W_co, 64 each) are the seed's\n"
                  "  3.3.1 equations; Keras's LSTM has none and counts 24832 for this layer.");
 

@@ -70,13 +70,6 @@ static int lstm_after_pool_exit_status(tg_model *m)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static void expect_count(tg_steps *s, const char *what, size_t got, size_t want)
-{
-    s->checks++;
-    s->failed += got != want;
-    printf("  %-46s %7zu  expected %7zu  %s\n", what, got, want, got == want ? "ok" : "FAIL");
-}
-
 /* The categorical cross-entropy straight from its formula, in double. */
 static double cce_by_hand(const tg_tensor *p, const tg_tensor *y)
 {
@@ -161,10 +154,8 @@ int main(int argc, char **argv)
         for (int w = 0; w < 13; w++)
             for (int c = 0; c < 32; c++)
                 same &= TG_AT(steps, 0, h, w * 32 + c) == TG_AT(pooled, 0, h, w, c);
-    s.checks++;
-    s.failed += !same;
-    printf("  x'[0, h, 32 w + c] == x[0, h, w, c] for all h, w, c of image 0   %s\n",
-           same ? "ok" : "FAIL");
+    tg_steps_expect_true(&s, "x'[0, h, 32 w + c] == x[0, h, w, c] for all h, w, c of image 0",
+                         same);
     tg_tape_free(tape);
     tg_steps_say("  No data moves: row-major (h, w, c) and (h, w C + c) are the same memory,\n"
                  "  so the layer only relabels the shape (and its gradient does the same).");
@@ -183,13 +174,16 @@ int main(int argc, char **argv)
                   "Conv2D: kh kw C_in F + F;  LSTM (diagonal peepholes): 4 (D H + H H + H) + 4 H;\n"
                   "Dense: in out + out");
     const int D = 13 * 32, H = 64;
-    expect_count(&s, "conv2d: 3 * 3 * 1 * 32 + 32", tg_layer_param_count(conv), 3 * 3 * 32 + 32);
-    expect_count(&s, "max_pooling2d, rows_as_steps: none",
-                 tg_layer_param_count(pool) + tg_layer_param_count(rows), 0);
-    expect_count(&s, "lstm: 4 (416*64 + 64*64 + 64) + 4*64", tg_layer_param_count(lstm),
-                 (size_t)(4 * (D * H + H * H + H) + 4 * H));
-    expect_count(&s, "dense: 64 * 32 + 32", tg_layer_param_count(dense), 64 * 32 + 32);
-    expect_count(&s, "dense_1: 32 * 10 + 10", tg_layer_param_count(out), 32 * 10 + 10);
+    tg_training_expect_count(&s, "conv2d: 3 * 3 * 1 * 32 + 32", tg_layer_param_count(conv),
+                             3 * 3 * 32 + 32);
+    tg_training_expect_count(&s, "max_pooling2d, rows_as_steps: none",
+                             tg_layer_param_count(pool) + tg_layer_param_count(rows), 0);
+    tg_training_expect_count(&s, "lstm: 4 (416*64 + 64*64 + 64) + 4*64",
+                             tg_layer_param_count(lstm), (size_t)(4 * (D * H + H * H + H) + 4 * H));
+    tg_training_expect_count(&s, "dense: 64 * 32 + 32", tg_layer_param_count(dense),
+                             64 * 32 + 32);
+    tg_training_expect_count(&s, "dense_1: 32 * 10 + 10", tg_layer_param_count(out),
+                             32 * 10 + 10);
     tg_steps_say("  The LSTM holds 98% of the weights: every step multiplies 416 features\n"
                  "  into four gates of 64 units.");
 

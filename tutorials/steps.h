@@ -131,6 +131,23 @@ static inline void tg_steps_grad(const char *label, const tg_tensor *t)
     tg_steps_values(label, t->grad, t->shape);
 }
 
+/* Counts one check and whether it failed; returns ok. Every check below
+ * ends here; a table that prints its own verdicts calls it directly. */
+static inline int tg_steps_count(tg_steps *s, int ok)
+{
+    s->checks++;
+    s->failed += !ok;
+    return ok;
+}
+
+/* A check that is a yes or no (every label aligned, every value equal):
+ * the statement, then the verdict. */
+static inline int tg_steps_expect_true(tg_steps *s, const char *what, int ok)
+{
+    printf("  %s   %s\n", what, ok ? "ok" : "FAIL");
+    return tg_steps_count(s, ok);
+}
+
 /* A check of one computed value against one derived another way (by hand,
  * from the definition): prints both and counts a failure beyond tol,
  * relative to max(1, |a|, |b|). */
@@ -139,14 +156,12 @@ static inline int tg_steps_expect(tg_steps *s, const char *what, double got, dou
 {
     double err = fabs(got - want) / fmax(1.0, fmax(fabs(got), fabs(want)));
     int ok = err <= tol;
-    s->checks++;
-    s->failed += !ok;
     printf("  %-24s", what);
     tg_steps_num(got);
     printf("  expected");
     tg_steps_num(want);
     printf("  err %.1e  %s\n", err, ok ? "ok" : "FAIL");
-    return ok;
+    return tg_steps_count(s, ok);
 }
 
 /* Loose enough for the float build, tight for double: a few roundings. */
@@ -165,10 +180,8 @@ static inline int tg_steps_expect_all(tg_steps *s, const char *what, const tg_re
     for (size_t k = 0; k < n; k++)
         worst = fmax(worst, fabs(got[k] - want[k]) / fmax(1.0, fabs(want[k])));
     int ok = worst <= TG_STEPS_TOL;
-    s->checks++;
-    s->failed += !ok;
     printf("  %-34s max err %.1e  %s\n", what, worst, ok ? "ok" : "FAIL");
-    return ok;
+    return tg_steps_count(s, ok);
 }
 
 /* The textbook numerical derivative of a one-element f with respect to
@@ -234,9 +247,7 @@ static inline int tg_steps_gradients(tg_steps *s, const char *name, tg_gradcheck
                r.input[i].checked, r.input[i].skipped);
     printf("    %s: max rel err %.1e <= rtol %.0e\n", r.passed ? "PASS" : "FAIL", r.max_rel_err,
            r.rtol);
-    s->checks++;
-    s->failed += !r.passed;
-    return r.passed;
+    return tg_steps_count(s, r.passed);
 }
 
 /* tg_gradcheck on every element of every input, as one line and one check. */
@@ -246,9 +257,7 @@ static inline int tg_steps_gradcheck(tg_steps *s, const char *name, tg_gradcheck
     tg_gradcheck_report r = tg_gradcheck(f, ctx, inputs, n, NULL);
     printf("  gradcheck %-28s %s  max rel err %.1e  (%zu checked, %zu skipped at a kink)\n", name,
            r.passed ? "PASS" : "FAIL", r.max_rel_err, r.checked, r.skipped);
-    s->checks++;
-    s->failed += !r.passed;
-    return r.passed;
+    return tg_steps_count(s, r.passed);
 }
 
 /* The last line, and the exit status: 0 only if every check passed. */

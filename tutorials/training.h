@@ -39,14 +39,20 @@ static inline void tg_training_num(double v)
 static inline int tg_training_expect_below(tg_steps *s, const char *what, double low, double high)
 {
     int ok = low < high;
-    s->checks++;
-    s->failed += !ok;
     printf("  %-42s", what);
     tg_training_num(low);
     printf("  <");
     tg_training_num(high);
     printf("  %s\n", ok ? "ok" : "FAIL");
-    return ok;
+    return tg_steps_count(s, ok);
+}
+
+/* A check of a count (a layer's parameters): the count, then the one expected. */
+static inline int tg_training_expect_count(tg_steps *s, const char *what, size_t got, size_t want)
+{
+    int ok = got == want;
+    printf("  %-42s %9zu  expected %9zu  %s\n", what, got, want, ok ? "ok" : "FAIL");
+    return tg_steps_count(s, ok);
 }
 
 /* One row per epoch: loss, the first metric, and their val_ twins. */
@@ -117,8 +123,7 @@ static inline void tg_training_expect_ok(tg_steps *s, tg_status st)
     if (tg_is_ok(&st))
         return;
     printf("  %s  FAIL\n", st.msg);
-    s->checks++;
-    s->failed++;
+    tg_steps_count(s, 0);
 }
 
 /* Is gnuplot on PATH? (What decides whether a PNG appears.) */
