@@ -94,7 +94,10 @@ static void bind(tg_optimizer *opt, tg_tensor *const *params, int n)
     opt->v = tg_xcalloc((size_t)n + 1, sizeof *opt->v, "optimizer state");
     for (int i = 0; i < n; i++) {
         opt->sizes[i] = params[i]->size;
-        opt->m[i] = tg_xcalloc(params[i]->size, sizeof(tg_real), "optimizer state");
+        /* m: SGD's velocity and Adam's first moment; v: the second moment
+         * (Adam) and the mean square (RMSprop). */
+        if (opt->kind != TG_OPTIMIZER_RMSPROP)
+            opt->m[i] = tg_xcalloc(params[i]->size, sizeof(tg_real), "optimizer state");
         if (opt->kind != TG_OPTIMIZER_SGD)
             opt->v[i] = tg_xcalloc(params[i]->size, sizeof(tg_real), "optimizer state");
     }

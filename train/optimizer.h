@@ -23,8 +23,9 @@ typedef struct tg_optimizer {
     double rho;       /* RMSprop */
     double epsilon;   /* Adam, RMSprop */
     long iterations;  /* steps taken: t of Adam's bias correction */
-    /* State, one buffer per parameter: the velocity (SGD), the first and
-     * second moments m and v (Adam), the mean square v (RMSprop). */
+    /* State, one buffer per parameter: the velocity m (SGD), the first and
+     * second moments m and v (Adam), the mean square v (RMSprop); the
+     * buffers a kind does not use are NULL. */
     int n_params;
     size_t *sizes;
     tg_real **m, **v;
