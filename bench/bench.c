@@ -35,45 +35,28 @@
 #include "autograd/gemm.h"
 #include "autograd/threads.h"
 #include "bench/bench_support.h"
-#include "layers/conv.h"
-#include "layers/dense.h"
-#include "layers/lstm.h"
-#include "layers/pool.h"
-#include "layers/reshape.h"
 #include "train/idx.h"
 #include "train/model.h"
+#include "train/seed_models.h"
 
 enum { BATCH = 32, MAX_ROUNDS = 64, MAX_ROWS = 16 };
 
 /* ---- the two models and a batch for each ---- */
 
-static tg_layer *seed_lstm(int return_sequences)
-{
-    return tg_lstm((tg_lstm_opts){.units = 64, .return_sequences = return_sequences});
-}
-
+/* The library's builders of the seed's models (train/seed_models.h), with
+ * the seed's diagonal peepholes, no regularizer and weight seed 42, then
+ * Adam(1e-3) and the seed's losses. */
 static tg_model *timeseries_model(void)
 {
-    tg_model *m = tg_model_new(TG_SHAPE(64, 4), 42);
-    tg_model_add(m, tg_conv1d((tg_conv1d_opts){.filters = 32, .kernel = 3, .activation = TG_RELU}));
-    tg_model_add(m, tg_maxpool1d((tg_pool1d_opts){.pool = 2}));
-    tg_model_add(m, seed_lstm(1));
-    tg_model_add(m, tg_dense(32, TG_RELU));
-    tg_model_add(m, tg_dense(1, TG_SIGMOID));
+    tg_model *m = tg_seed_series_model(TG_SERIES_CNN_LSTM, 64, 4, /* binary */ 1,
+                                       (tg_seed_model_opts){.seed = 42});
     tg_model_compile(m, tg_optimizer_adam(1e-3), TG_LOSS_BCE, TG_METRIC_ACCURACY);
     return m;
 }
 
 static tg_model *images_model(void)
 {
-    tg_model *m = tg_model_new(TG_SHAPE(28, 28, 1), 42);
-    tg_model_add(m, tg_conv2d((tg_conv2d_opts){.filters = 32, .kernel = {3, 3},
-                                                .activation = TG_RELU}));
-    tg_model_add(m, tg_maxpool2d((tg_pool2d_opts){.pool = {2, 2}}));
-    tg_model_add(m, tg_rows_as_steps());
-    tg_model_add(m, seed_lstm(0));
-    tg_model_add(m, tg_dense(32, TG_RELU));
-    tg_model_add(m, tg_dense(10, TG_SOFTMAX));
+    tg_model *m = tg_seed_images_model(28, 28, 10, (tg_seed_model_opts){.seed = 42});
     tg_model_compile(m, tg_optimizer_adam(1e-3), TG_LOSS_CCE, TG_METRIC_ACCURACY);
     return m;
 }
