@@ -9,14 +9,6 @@
 #include "cli/commands.h"
 #include "train/plot.h"
 
-/* path with its extension (if any) replaced by ext, as tg_plot_history names its outputs. */
-static void with_extension(const char *path, const char *ext, char *buf, size_t len)
-{
-    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
-    size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
-    snprintf(buf, len, "%.*s%s", (int)stem, path, ext);
-}
-
 static const char usage_text[] = "usage: tapegrad plot HISTORY.csv [-o out.png] [--size WxH]\n";
 
 static int bad(const char *what, const char *value)
@@ -84,22 +76,16 @@ int tg_cmd_plot(int argc, char **argv)
     const int parsed = tg_cmd_plot_parse(argc, argv, &parsed_opts);
     if (parsed >= 0)
         return parsed;
-    const char *csv = parsed_opts.csv;
     tg_plot_opts o = parsed_opts.plot;
-    char png[4096], txt[4096];
-    if (o.png_path)
-        snprintf(png, sizeof png, "%s", o.png_path);
-    else
-        with_extension(csv, ".png", png, sizeof png);
-    with_extension(png, ".txt", txt, sizeof txt);
-    o.png_path = png;
-    o.text_path = txt;
-    tg_status s = tg_plot_history(csv, &o);
+    /* The text plot is printed below: tg_plot_history says where it went. */
+    tg_plot_paths used;
+    o.paths = &used;
+    tg_status s = tg_plot_history(parsed_opts.csv, &o);
     if (!tg_is_ok(&s)) {
         fprintf(stderr, "tapegrad: %s\n", s.msg);
         return 1;
     }
-    FILE *f = fopen(txt, "r");
+    FILE *f = fopen(used.text, "r");
     if (f) {
         char buf[4096];
         size_t n;
@@ -107,6 +93,6 @@ int tg_cmd_plot(int argc, char **argv)
             fwrite(buf, 1, n, stdout);
         fclose(f);
     }
-    printf("wrote %s (%d x %d) and %s\n", png, o.width, o.height, txt);
+    printf("wrote %s (%d x %d) and %s\n", used.png, o.width, o.height, used.text);
     return 0;
 }

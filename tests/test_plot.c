@@ -1,6 +1,7 @@
 /* History CSV round trip, and a real gnuplot run: the PNG exists, is a PNG
  * of the requested size (its IHDR says so) and the text plot has curves. */
 #include <check.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,69 @@ START_TEST(without_gnuplot_the_script_is_written)
 }
 END_TEST
 
+/* tg_plot_history says which files it named: the CSV's name with .png,
+ * .txt and .gp by default, a given PNG's name for the text and script, a
+ * given text path as it is; filled even when gnuplot is missing. A path too
+ * long for its outputs is refused and nothing is written. */
+START_TEST(plot_reports_its_paths)
+{
+    tg_scratch_open(&scratch);
+    const char *csv = tg_scratch_path(&scratch, "history.csv");
+    const char *png = tg_scratch_path(&scratch, "history.png");
+    const char *txt = tg_scratch_path(&scratch, "history.txt");
+    const char *gp = tg_scratch_path(&scratch, "history.gp");
+    const char *png2 = tg_scratch_path(&scratch, "curves.v2.png");
+    const char *txt2 = tg_scratch_path(&scratch, "curves.v2.txt");
+    const char *gp2 = tg_scratch_path(&scratch, "curves.v2.gp");
+    const char *own_txt = tg_scratch_path(&scratch, "as-text");
+    write_history(csv, 1);
+    const char *path = getenv("PATH");
+    char *saved = path ? strdup(path) : NULL;
+    setenv("PATH", scratch.dir, 1); /* no gnuplot: only the naming and the script */
+    tg_plot_paths used;
+    tg_plot_opts o = tg_plot_defaults();
+    o.paths = &used;
+    tg_status s = tg_plot_history(csv, &o);
+    tg_ck_assert_error(s, "gnuplot is not on PATH; wrote ", gp);
+    ck_assert_str_eq(used.png, png);
+    ck_assert_str_eq(used.text, txt);
+    ck_assert_str_eq(used.script, gp);
+    ck_assert_int_eq(access(gp, R_OK), 0);
+    o.png_path = png2;
+    s = tg_plot_history(csv, &o);
+    tg_ck_assert_error(s, "gnuplot is not on PATH; wrote ", gp2);
+    ck_assert_str_eq(used.png, png2);
+    ck_assert_str_eq(used.text, txt2);
+    ck_assert_str_eq(used.script, gp2);
+    o.text_path = own_txt;
+    s = tg_plot_history(csv, &o);
+    ck_assert(!tg_is_ok(&s));
+    ck_assert_str_eq(used.png, png2);
+    ck_assert_str_eq(used.text, own_txt);
+    ck_assert_str_eq(used.script, gp2);
+    if (saved) {
+        setenv("PATH", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("PATH");
+    }
+    char *long_png = malloc(PATH_MAX + 8);
+    memset(long_png, 'a', PATH_MAX + 3);
+    memcpy(long_png + PATH_MAX + 3, ".png", 5);
+    o = tg_plot_defaults();
+    o.png_path = long_png;
+    s = tg_plot_history(csv, &o);
+    char want[128];
+    snprintf(want, sizeof want,
+             "plot: a path of %d bytes is too long for the outputs named after it (PATH_MAX is "
+             "%d): aaaaaaaaaa",
+             PATH_MAX + 7, PATH_MAX);
+    tg_ck_assert_error(s, want);
+    free(long_png);
+    tg_scratch_close(&scratch);
+}
+END_TEST
+
 Suite *tg_test_suite(void)
 {
     Suite *s = suite_create("plot");
@@ -174,6 +238,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, history_save_failure_keeps_the_old_csv);
     tcase_add_test(tc, gnuplot_draws_png_and_text);
     tcase_add_test(tc, without_gnuplot_the_script_is_written);
+    tcase_add_test(tc, plot_reports_its_paths);
     suite_add_tcase(s, tc);
     return s;
 }

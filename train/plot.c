@@ -15,15 +15,18 @@ extern char **environ;
 
 tg_plot_opts tg_plot_defaults(void)
 {
-    return (tg_plot_opts){NULL, 800, 600, NULL, 79, 30};
+    return (tg_plot_opts){.png_path = NULL, .width = 800, .height = 600, .text_path = NULL,
+                          .text_width = 79, .text_height = 30, .paths = NULL};
 }
 
-/* path with its extension (if any) replaced by ext. */
-static void with_extension(const char *path, const char *ext, char *buf, size_t len)
+/* path with its extension (if any) replaced by ext (or as it is, for a NULL
+ * ext); 0 when it does not fit in buf. */
+static int with_extension(const char *path, const char *ext, char *buf, size_t len)
 {
     const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
-    size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
-    snprintf(buf, len, "%.*s%s", (int)stem, path, ext);
+    size_t stem = ext && dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
+    const int n = snprintf(buf, len, "%.*s%s", (int)stem, path, ext ? ext : "");
+    return n >= 0 && (size_t)n < len;
 }
 
 /* gnuplot strings are single-quoted here; a quote or newline in a path
@@ -31,24 +34,6 @@ static void with_extension(const char *path, const char *ext, char *buf, size_t 
 static int quotable(const char *path)
 {
     return !strpbrk(path, "'\n\r");
-}
-
-static int gnuplot_on_path(void)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return 0;
-    char dir[PATH_MAX], exe[PATH_MAX + 16];
-    for (const char *p = path;;) {
-        size_t n = strcspn(p, ":");
-        snprintf(dir, sizeof dir, "%.*s", (int)n, n ? p : ".");
-        snprintf(exe, sizeof exe, "%s/gnuplot", dir);
-        if (n < sizeof dir && access(exe, X_OK) == 0)
-            return 1;
-        if (!p[n])
-            return 0;
-        p += n + 1;
-    }
 }
 
 /* One panel: the metric and, when there is validation data, its val_ twin.
@@ -101,11 +86,37 @@ static tg_status write_script(const char *script, const char *csv, const char *p
     return bad ? tg_status_error("plot: write failed on %s", script) : tg_status_ok();
 }
 
-static tg_status run_gnuplot(const char *script)
+/* The PNG (given, or the CSV's name with .png), the text plot (given, or the
+ * PNG's name with .txt) and the script (the PNG's name with .gp). */
+static tg_status name_paths(const char *csv, const tg_plot_opts *o, tg_plot_paths *p)
+{
+    const char *too_long = NULL;
+    if (!with_extension(o->png_path ? o->png_path : csv, o->png_path ? NULL : ".png", p->png,
+                        sizeof p->png))
+        too_long = o->png_path ? o->png_path : csv;
+    else if (!with_extension(o->text_path ? o->text_path : p->png, o->text_path ? NULL : ".txt",
+                             p->text, sizeof p->text))
+        too_long = o->text_path ? o->text_path : p->png;
+    else if (!with_extension(p->png, ".gp", p->script, sizeof p->script))
+        too_long = p->png;
+    if (too_long)
+        return tg_status_error("plot: a path of %zu bytes is too long for the outputs named "
+                               "after it (PATH_MAX is %d): %s",
+                               strlen(too_long), PATH_MAX, too_long);
+    return tg_status_ok();
+}
+
+/* posix_spawnp searches PATH as the shell does: a gnuplot on none of its
+ * directories comes back as ENOENT. */
+static tg_status run_gnuplot(const char *script, const char *csv)
 {
     char *argv[] = {"gnuplot", (char *)script, NULL};
     pid_t pid;
     int err = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+    if (err == ENOENT)
+        return tg_status_error("plot: gnuplot is not on PATH; wrote %s for %s: install gnuplot "
+                               "(Debian: gnuplot-nox) and run `gnuplot %s`",
+                               script, csv, script);
     if (err)
         return tg_status_error("plot: cannot run gnuplot: %s", strerror(err));
     int st;
@@ -125,30 +136,20 @@ tg_status tg_plot_history(const char *csv_path, const tg_plot_opts *opts)
         return tg_status_error("plot: a PNG of %d x %d pixels is not drawable", o.width, o.height);
     if (o.text_width < 40 || o.text_height < 10)
         o.text_width = 79, o.text_height = 30;
-    char png[PATH_MAX], txt[PATH_MAX], script[PATH_MAX];
-    if (o.png_path)
-        snprintf(png, sizeof png, "%s", o.png_path);
-    else
-        with_extension(csv_path, ".png", png, sizeof png);
-    if (o.text_path)
-        snprintf(txt, sizeof txt, "%s", o.text_path);
-    else
-        with_extension(png, ".txt", txt, sizeof txt);
-    with_extension(png, ".gp", script, sizeof script);
-    if (!quotable(csv_path) || !quotable(png) || !quotable(txt))
+    tg_plot_paths own, *p = o.paths ? o.paths : &own;
+    tg_status s = name_paths(csv_path, &o, p);
+    if (!tg_is_ok(&s))
+        return s;
+    if (!quotable(csv_path) || !quotable(p->png) || !quotable(p->text))
         return tg_status_error("plot: a path with a quote or a newline cannot go into a gnuplot "
                                "script: %s", csv_path);
     tg_history h;
-    tg_status s = tg_history_load_csv(&h, csv_path);
+    s = tg_history_load_csv(&h, csv_path);
     if (!tg_is_ok(&s))
         return s;
-    s = write_script(script, csv_path, png, txt, &o, &h);
+    s = write_script(p->script, csv_path, p->png, p->text, &o, &h);
     tg_history_free(&h);
     if (!tg_is_ok(&s))
         return s;
-    if (!gnuplot_on_path())
-        return tg_status_error("plot: gnuplot is not on PATH; wrote %s for %s: install gnuplot "
-                               "(Debian: gnuplot-nox) and run `gnuplot %s`",
-                               script, csv_path, script);
-    return run_gnuplot(script);
+    return run_gnuplot(p->script, csv_path);
 }

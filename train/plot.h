@@ -9,13 +9,23 @@
 #ifndef TG_PLOT_H
 #define TG_PLOT_H
 
+#include <limits.h>
+
 #include "tensor/error.h"
+
+/* The files a plot writes, as tg_plot_history named them. */
+typedef struct tg_plot_paths {
+    char png[PATH_MAX], text[PATH_MAX], script[PATH_MAX];
+} tg_plot_paths;
 
 typedef struct tg_plot_opts {
     const char *png_path;  /* NULL: the CSV's path with .png for .csv */
     int width, height;     /* PNG pixels (default 800 x 600) */
     const char *text_path; /* NULL: the PNG's path with .txt for .png */
     int text_width, text_height; /* dumb terminal characters (default 79 x 30) */
+    /* Not NULL: receives the paths used, set once they are named (before
+     * anything is written, so also when gnuplot is missing or fails). */
+    tg_plot_paths *paths;
 } tg_plot_opts;
 
 tg_plot_opts tg_plot_defaults(void);
