@@ -6,6 +6,7 @@
 #include "tests/scratch.h"
 #include "tests/support.h"
 #include "train/csv.h"
+#include "train/data_path.h"
 
 static tg_status read_text(tg_scratch *s, const char *text, const char **path, tg_csv *csv)
 {
@@ -148,6 +149,30 @@ START_TEST(test_csv_empty_number)
 }
 END_TEST
 
+/* A data file found nowhere has its own status code (the seed apps fall
+ * back to the embedded data on it); a file that is there is found. */
+START_TEST(test_data_find_not_found_code)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    char path[1024];
+    tg_status st = tg_data_find(TG_DATA_VEGA, "no-such.csv", s.dir, path, sizeof path);
+    tg_ck_assert_error(st, "no-such.csv: not found in ", s.dir);
+    ck_assert_int_eq(st.code, TG_DATA_NOT_FOUND);
+    const char *there = tg_scratch_write(&s, "there.csv", "a\n1\n", 4, 0);
+    st = tg_data_find(TG_DATA_VEGA, "there.csv", s.dir, path, sizeof path);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    ck_assert_str_eq(path, there);
+    /* Found but broken is another failure, with the reader's code. */
+    const char *bad = tg_scratch_write(&s, "bad.csv", "a,b\n1\n", 6, 0);
+    tg_csv csv;
+    st = tg_csv_read(bad, &csv);
+    ck_assert(!tg_is_ok(&st));
+    ck_assert_int_ne(st.code, TG_DATA_NOT_FOUND);
+    tg_scratch_close(&s);
+}
+END_TEST
+
 Suite *tg_test_suite(void)
 {
     Suite *s = suite_create("csv");
@@ -162,6 +187,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_csv_too_many);
     tcase_add_test(tc, test_csv_not_a_number);
     tcase_add_test(tc, test_csv_empty_number);
+    tcase_add_test(tc, test_data_find_not_found_code);
     suite_add_tcase(s, tc);
     return s;
 }

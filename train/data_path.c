@@ -41,6 +41,9 @@ tg_status tg_data_find(tg_data_source source, const char *name, const char *dir,
     for (int i = 0; i < 2; i++)
         if (try_dir(where[i], name, path, len))
             return tg_status_ok();
-    return tg_status_error("%s: not found in %s nor in %s%s", name, where[0], where[1],
-                           dir ? "" : " (run `make data`, or name a directory with --data)");
+    tg_status st =
+        tg_status_error("%s: not found in %s nor in %s%s", name, where[0], where[1],
+                        dir ? "" : " (run `make data`, or name a directory with --data)");
+    st.code = TG_DATA_NOT_FOUND;
+    return st;
 }

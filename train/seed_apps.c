@@ -144,7 +144,7 @@ static tg_status series_data(const tg_seed_app_opts *o, int binary, tg_series_ta
         }
         /* A file named by the user, or found but broken, is an error; only
          * "not installed" falls back to the embedded data. */
-        if (o->data_dir || !strstr(st.msg, "not found"))
+        if (o->data_dir || st.code != TG_DATA_NOT_FOUND)
             return st;
         fprintf(out, "note: %s\n      using the embedded data instead\n", st.msg);
     }
@@ -255,7 +255,7 @@ static tg_status run_images(const tg_seed_app_opts *o, tg_seed_app_result *r, FI
         tg_status st = fashion(o->data_dir, &train, &test, source, sizeof source);
         if (tg_is_ok(&st))
             r->embedded = 0;
-        else if (o->data_dir || !strstr(st.msg, "not found"))
+        else if (o->data_dir || st.code != TG_DATA_NOT_FOUND)
             return st;
         else
             fprintf(out, "note: %s\n      using the embedded data instead\n", st.msg);
