@@ -186,52 +186,6 @@ static row time_model(int images, int train, int threads, settings s)
 
 /* ---- the main GEMMs of the two models, alone ---- */
 
-/* The FMA rate of one core, measured: ACC independent chains of vector
- * FMAs (a * b + c on vectors of the widest width the build targets, which
- * GCC turns into FMA instructions) keep every FMA unit busy, whatever its
- * latency, width or count. One burst of n steps; flops = 2 per lane per
- * FMA. */
-typedef tg_real vreal __attribute__((vector_size(LANE_BYTES)));
-enum { ACC = 12, LANES = LANE_BYTES / (int)sizeof(tg_real) };
-
-static double fma_burst_gflops(long n)
-{
-    vreal acc[ACC], mul, add;
-    for (int l = 0; l < LANES; l++) {
-        mul[l] = (tg_real)0.999999;
-        add[l] = (tg_real)1e-7;
-    }
-#pragma GCC unroll 16
-    for (int a = 0; a < ACC; a++)
-        acc[a] = add * (tg_real)(a + 1);
-    const double t0 = bench_now();
-    for (long i = 0; i < n; i++) {
-        __asm__ volatile("" : "+v"(mul)); /* keeps the loop from being folded */
-#pragma GCC unroll 16
-        for (int a = 0; a < ACC; a++)
-            acc[a] = acc[a] * mul + add;
-    }
-    const double dt = bench_now() - t0;
-    vreal sum = acc[0];
-#pragma GCC unroll 16
-    for (int a = 1; a < ACC; a++)
-        sum += acc[a];
-    __asm__ volatile("" ::"v"(sum)); /* the chains' results are used */
-    return 2.0 * LANES * ACC * (double)n / dt * 1e-9;
-}
-
-/* The fastest of n_bursts bursts: a burst that lost the CPU to another
- * process only looks slower. */
-static double fma_peak_gflops(int n_bursts, long steps)
-{
-    double best = 0;
-    for (int b = 0; b < n_bursts; b++) {
-        const double g = fma_burst_gflops(steps);
-        best = g > best ? g : best;
-    }
-    return best;
-}
-
 /* samples > 0: the product is called once per sample, as the conv layers
  * call it: im2col has just written the sample's rows of cols, so op(A) is
  * read from cache (one block, the same for every sample here); C is the
@@ -328,11 +282,11 @@ static double best_of(const double *v, int n)
 
 static void gemm_table(int only_threads, int quick)
 {
-    const double core_peak = fma_peak_gflops(50, 200000);
+    const double core_peak = bench_fma_core_peak_gflops();
     printf("\nmain GEMMs alone, %s: FMA peak per core %.1f GFLOP/s, measured (%d independent "
            "chains of %d-lane FMAs, 2 flops per lane); %%peak: of the peak measured just "
            "before each round\n",
-           TG_REAL_NAME, core_peak, ACC, LANES);
+           TG_REAL_NAME, core_peak, BENCH_FMA_CHAINS, BENCH_LANES);
     printf("%-33s %4s %6s %4s %6s %3s %9s %9s %8s %6s %6s\n", "product", "form", "m", "n", "k",
            "thr", "med us", "min us", "GFLOP/s", "%peak", "best");
     tg_rng rng;
@@ -357,7 +311,7 @@ static void gemm_table(int only_threads, int quick)
             double t[GEMM_ROUNDS], share[GEMM_ROUNDS];
             time_product(p, reps, a, b, c);
             for (int r = 0; r < GEMM_ROUNDS; r++) {
-                const double peak = fma_peak_gflops(PAIR_BURSTS, PAIR_STEPS) * threads;
+                const double peak = bench_fma_peak_gflops(PAIR_BURSTS, PAIR_STEPS) * threads;
                 t[r] = time_product(p, reps, a, b, c);
                 share[r] = flops / t[r] * 1e-9 / peak;
             }

@@ -4,12 +4,13 @@
  *
  *     bench_gemm [--quick]
  *
- * The peak is cores x GHz x FMA/cycle x lanes x 2 (an FMA is 2 flops):
- * GHz is measured here by timing a chain of dependent integer additions
- * (one per cycle; the fastest of thousands of 70-microsecond rounds, so
- * that other processes do not slow it down), FMA/cycle = 2 (two FMA units
- * per core, as on the Xeons this was written on), lanes = the vector width
- * the build targets.
+ * The peak is the FMA rate of one core times the threads, measured as
+ * bench measures it (bench_support.h): twelve independent chains of vector
+ * FMAs on the widest vectors the build targets, 2 flops per lane per FMA,
+ * the fastest of 50 bursts (a burst that lost the CPU only looks slower);
+ * no clock rate or count of FMA units is assumed. bench's GEMM table heads
+ * with the same figure (its %peak pairs each round with a shorter measure
+ * of it, taken just before).
  * Machines are noisy: each product is timed in several rounds, first
  * tg_gemm's, then OpenBLAS's; the table shows the median and
  * the fastest round, and GFLOP/s, % of peak and the ratio come from the
@@ -29,7 +30,6 @@
 #include <cblas.h>
 #endif
 
-#define FMA_PER_CYCLE 2
 /* Many short rounds: on a busy machine some of them run undisturbed. */
 #define MAX_ROUNDS 31
 
@@ -54,26 +54,6 @@ static const product products[] = {
     {"dense dW = x^T dY", 1, 0, 64, 32, 32, 1},
 };
 enum { N_PRODUCTS = sizeof products / sizeof products[0] };
-
-/* Clock rate from a chain of dependent additions: each waits for the
- * previous one, so the chain runs at one addition per cycle. The fastest of
- * many short rounds: a round that lost the CPU to another process only
- * looks slower. */
-static double measure_ghz(void)
-{
-    const long n = 200000;
-    double best = 0;
-    for (int round = 0; round < 3000; round++) {
-        unsigned long x = 0;
-        double t0 = bench_now();
-        for (long i = 0; i < n; i++)
-            __asm__ volatile("add $1, %0" : "+r"(x));
-        double ghz = (double)n / (bench_now() - t0) * 1e-9;
-        if (ghz > best)
-            best = ghz;
-    }
-    return best;
-}
 
 static tg_real *random_matrix(tg_rng *rng, long count)
 {
@@ -120,11 +100,10 @@ int main(int argc, char **argv)
     int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
     const int rounds = quick ? 3 : MAX_ROUNDS;
     const double round_seconds = quick ? 0.001 : 0.003;
-    const int lanes = LANE_BYTES / (int)sizeof(tg_real);
-    const double ghz = measure_ghz();
-    const double core_peak = ghz * FMA_PER_CYCLE * lanes * 2;
-    printf("tg_gemm in %s: peak per core = %.2f GHz x %d FMA/cycle x %d lanes x 2 = %.1f GFLOP/s\n",
-           TG_REAL_NAME, ghz, FMA_PER_CYCLE, lanes, core_peak);
+    const double core_peak = bench_fma_core_peak_gflops();
+    printf("tg_gemm in %s: FMA peak per core %.1f GFLOP/s, measured (%d independent chains of "
+           "%d-lane FMAs, 2 flops per lane); %%peak: of that peak times the threads\n",
+           TG_REAL_NAME, core_peak, BENCH_FMA_CHAINS, BENCH_LANES);
 #ifdef TG_BENCH_OPENBLAS
     printf("OpenBLAS %s, kernels for %s (OPENBLAS_CORETYPE chooses others); ob/ours = OpenBLAS time / tg_gemm time\n",
            openblas_get_config(), openblas_get_corename());

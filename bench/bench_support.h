@@ -1,8 +1,9 @@
 /* What the benchmarks share: a monotonic clock, the median of a set of
- * timings, the process's peak RSS, the vector width the build targets, and
- * the forward / forward + backward timing of one built layer. Every
- * program in bench/ is built on its own, so this is a header of static inline
- * functions rather than part of the library. */
+ * timings, the process's peak RSS, the vector width the build targets, the
+ * measured FMA peak of a core (what bench's and bench_gemm's %peak are
+ * shares of), and the forward / forward + backward timing of one built
+ * layer. Every program in bench/ is built on its own, so this is a header
+ * of static inline functions rather than part of the library. */
 #ifndef TG_BENCH_SUPPORT_H
 #define TG_BENCH_SUPPORT_H
 
@@ -48,6 +49,59 @@ static inline double bench_peak_rss_mb(void)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_maxrss / 1024.0; /* Linux: kilobytes */
+}
+
+/* The FMA rate of one core, measured: BENCH_FMA_CHAINS independent chains
+ * of vector FMAs (a * b + c on vectors of the widest width the build
+ * targets, which GCC turns into FMA instructions) keep every FMA unit busy,
+ * whatever its latency, width or count. One burst of n steps; flops = 2 per
+ * lane per FMA. */
+typedef tg_real bench_vreal __attribute__((vector_size(LANE_BYTES)));
+enum { BENCH_FMA_CHAINS = 12, BENCH_LANES = LANE_BYTES / (int)sizeof(tg_real) };
+
+static inline double bench_fma_burst_gflops(long n)
+{
+    bench_vreal acc[BENCH_FMA_CHAINS], mul, add;
+    for (int l = 0; l < BENCH_LANES; l++) {
+        mul[l] = (tg_real)0.999999;
+        add[l] = (tg_real)1e-7;
+    }
+#pragma GCC unroll 16
+    for (int a = 0; a < BENCH_FMA_CHAINS; a++)
+        acc[a] = add * (tg_real)(a + 1);
+    const double t0 = bench_now();
+    for (long i = 0; i < n; i++) {
+        __asm__ volatile("" : "+v"(mul)); /* keeps the loop from being folded */
+#pragma GCC unroll 16
+        for (int a = 0; a < BENCH_FMA_CHAINS; a++)
+            acc[a] = acc[a] * mul + add;
+    }
+    const double dt = bench_now() - t0;
+    bench_vreal sum = acc[0];
+#pragma GCC unroll 16
+    for (int a = 1; a < BENCH_FMA_CHAINS; a++)
+        sum += acc[a];
+    __asm__ volatile("" ::"v"(sum)); /* the chains' results are used */
+    return 2.0 * BENCH_LANES * BENCH_FMA_CHAINS * (double)n / dt * 1e-9;
+}
+
+/* The fastest of n_bursts bursts: a burst that lost the CPU to another
+ * process only looks slower. */
+static inline double bench_fma_peak_gflops(int n_bursts, long steps)
+{
+    double best = 0;
+    for (int b = 0; b < n_bursts; b++) {
+        const double g = bench_fma_burst_gflops(steps);
+        best = g > best ? g : best;
+    }
+    return best;
+}
+
+/* The peak per core that bench's and bench_gemm's headings give: the
+ * fastest of 50 bursts of 200000 steps (about half a millisecond each). */
+static inline double bench_fma_core_peak_gflops(void)
+{
+    return bench_fma_peak_gflops(50, 200000);
 }
 
 typedef struct bench_timing {
