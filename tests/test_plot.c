@@ -67,6 +67,17 @@ START_TEST(history_csv_round_trip)
     s = tg_history_load_csv(&r, path);
     ck_assert(tg_is_ok(&s) && !r.has_val && isnan(r.val_loss[0]) && r.n_epochs == 12);
     tg_history_free(&r);
+    /* A val_loss from the second epoch on: has_val, and the first stays missing */
+    f = fopen(path, "w");
+    fputs("epoch,loss,val_loss,acc,val_acc,seconds\n1,0.5,,0.25,,0.1\n2,0.4,0.375,0.5,0.75,0.1\n",
+          f);
+    fclose(f);
+    s = tg_history_load_csv(&r, path);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    ck_assert(r.has_val && r.n_epochs == 2);
+    ck_assert(isnan(r.val_loss[0]) && isnan(r.val_metric[0][0]));
+    ck_assert(r.val_loss[1] == 0.375 && r.val_metric[0][1] == 0.75 && r.metric[0][0] == 0.25);
+    tg_history_free(&r);
     /* Garbage is refused */
     f = fopen(path, "w");
     fputs("epoch,loss,val_loss,seconds\n1,abc,,0.1\n", f);

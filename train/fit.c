@@ -419,6 +419,8 @@ static tg_status fit_loop(tg_model *m, const fit_data *d, const tg_fit_opts *o,
             break;
         }
         double metrics[TG_MODEL_MAX_METRICS], val_metrics[TG_MODEL_MAX_METRICS], val_loss = NAN;
+        for (int i = 0; i < m->n_metrics; i++)
+            val_metrics[i] = NAN;
         running_metrics(&r, m->n_metrics, metrics);
         if (has_val)
             val_loss = evaluate_rows(m, &d->val, d->val_idx, d->n_val, batch, val_metrics);

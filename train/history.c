@@ -165,7 +165,9 @@ static tg_status parse_header(tg_history *h, char *line, const char *path)
             return tg_status_error("history %s: column %s is not followed by val_%s", path,
                                    names[i], names[i]);
     }
-    tg_history_init(h, (n - 4) / 2, names, 0);
+    /* Read with has_val set, so that every value is stored as the file has
+     * it (an empty field as NAN); the loader settles has_val at the end. */
+    tg_history_init(h, (n - 4) / 2, names, 1);
     return tg_status_ok();
 }
 
@@ -176,6 +178,7 @@ tg_status tg_history_load_csv(tg_history *h, const char *path)
     if (!fp)
         return tg_status_error("history %s: cannot open: %s", path, strerror(errno));
     char line[4096];
+    int seen_val = 0; /* a row with a val_loss */
     tg_status s = tg_status_ok();
     if (!fgets(line, sizeof line, fp))
         s = tg_status_error("history %s: empty file", path);
@@ -194,20 +197,16 @@ tg_status tg_history_load_csv(tg_history *h, const char *path)
                 s = tg_status_error("history %s: line %d: '%s' is not a number", path, row, f[i]);
         if (!tg_is_ok(&s))
             break;
-        if (!isnan(v[2]))
-            h->has_val = 1;
+        seen_val |= !isnan(v[2]);
         double metric[TG_HISTORY_MAX_METRICS], val_metric[TG_HISTORY_MAX_METRICS];
         for (int i = 0; i < h->n_metrics; i++) {
             metric[i] = v[3 + 2 * i];
             val_metric[i] = v[4 + 2 * i];
         }
-        /* Appended with has_val set, so missing values stay NAN either way. */
-        const int has_val = h->has_val;
-        h->has_val = 1;
         tg_history_append(h, v[1], v[2], metric, val_metric, v[want - 1]);
-        h->has_val = has_val;
     }
     fclose(fp);
+    h->has_val = seen_val;
     if (tg_is_ok(&s) && h->n_epochs == 0)
         s = tg_status_error("history %s: no epochs", path);
     if (!tg_is_ok(&s))
