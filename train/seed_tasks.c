@@ -65,13 +65,10 @@ static tg_status build(tg_series *s, const double *level, size_t val_steps, size
     }
     tg_scaler xs = tg_scaler_fit(TG_SCALE_STANDARD, s->x, s->dims, 0, sp.train_end);
     tg_scaler_apply(&xs, s->x, s->steps);
-    t->target_shift = 0;
-    t->target_scale = 1;
+    t->target = (tg_scaler){TG_SCALE_STANDARD, 1, {0}, {1}};
     if (!binary) {
-        tg_scaler ys = tg_scaler_fit(TG_SCALE_STANDARD, s->target, 1, 0, sp.train_end);
-        tg_scaler_apply(&ys, s->target, s->steps);
-        t->target_shift = ys.shift[0];
-        t->target_scale = ys.scale[0];
+        t->target = tg_scaler_fit(TG_SCALE_STANDARD, s->target, 1, 0, sp.train_end);
+        tg_scaler_apply(&t->target, s->target, s->steps);
     }
     double train_ones = 0;
     for (size_t i = 1; i < sp.train_end; i++)
@@ -235,7 +232,7 @@ tg_series_scores tg_series_task_score(const tg_series_task *t, const tg_tensor *
             sc.majority += t->majority == y;
         } else {
             /* the forecast: the last level plus the predicted change */
-            double e = t->base[w] + p * t->target_scale + t->target_shift - y;
+            double e = t->base[w] + tg_scaler_invert(&t->target, 0, p) - y;
             double q = t->persistence[w] - y;
             sc.model += e * e;
             sc.persistence += q * q;

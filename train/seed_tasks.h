@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "tensor/tensor.h"
+#include "train/scale.h"
 
 typedef struct tg_series_task {
     char name[64];
@@ -43,8 +44,8 @@ typedef struct tg_series_task {
     double *truth, *persistence;
     double *base;         /* added to a regression's output: the last level seen */
     double majority;      /* binary: the commonest class among training targets */
-    double target_shift;  /* regression: change = y * target_scale + target_shift */
-    double target_scale;
+    tg_scaler target;     /* the target's scaling: change = tg_scaler_invert(&target, 0, y);
+                           * the identity for a binary task */
     /* Binary: accuracies over the whole data set (every step, no windows),
      * for reference; NAN for a regression. */
     double whole_persistence, whole_majority;
