@@ -174,23 +174,34 @@ static off_t file_size(const char *path)
     return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
+/* `tapegrad train timeseries --embedded --steps 12 --epochs E --history
+ * h.csv --plot PNG --save ckpt` in scratch directory s, output to out;
+ * *ckpt: where the checkpoint goes. */
+static tg_seed_app_opts embedded_run(tg_scratch *s, int epochs, const char *png, FILE *out,
+                                     const char **ckpt)
+{
+    tg_seed_app_opts o = tg_seed_app_defaults();
+    o.task = TG_APP_TIMESERIES;
+    o.embedded = 1;
+    o.epochs = epochs;
+    o.steps = 12;
+    o.history_csv = tg_scratch_path(s, "h.csv");
+    o.plot_png = tg_scratch_path(s, png);
+    o.save_dir = tg_scratch_path(s, "ckpt");
+    *ckpt = tg_scratch_path(s, "ckpt/model.ckpt");
+    o.out = out;
+    return o;
+}
+
 /* What `tapegrad train timeseries --embedded --epochs 2 --history h.csv
  * --plot h.png --save dir` does, then --load of what it saved. */
 START_TEST(test_apps_run_writes_history_and_plot)
 {
     tg_scratch s;
     tg_scratch_open(&s);
-    tg_seed_app_opts o = tg_seed_app_defaults();
-    o.task = TG_APP_TIMESERIES;
-    o.embedded = 1;
-    o.epochs = 2;
-    o.steps = 12;
-    o.history_csv = tg_scratch_path(&s, "h.csv");
-    o.plot_png = tg_scratch_path(&s, "h.png");
-    o.save_dir = tg_scratch_path(&s, "ckpt");
-    const char *ckpt = tg_scratch_path(&s, "ckpt/model.ckpt");
     FILE *out = tmpfile();
-    o.out = out;
+    const char *ckpt;
+    tg_seed_app_opts o = embedded_run(&s, 2, "h.png", out, &ckpt);
     tg_seed_app_result r;
     tg_status st = tg_seed_app_run(&o, &r);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
@@ -228,17 +239,9 @@ START_TEST(test_apps_failed_plot_keeps_weights)
 {
     tg_scratch s;
     tg_scratch_open(&s);
-    tg_seed_app_opts o = tg_seed_app_defaults();
-    o.task = TG_APP_TIMESERIES;
-    o.embedded = 1;
-    o.epochs = 1;
-    o.steps = 12;
-    o.history_csv = tg_scratch_path(&s, "h.csv");
-    o.plot_png = tg_scratch_path(&s, "no/such/dir/h.png");
-    o.save_dir = tg_scratch_path(&s, "ckpt");
-    const char *ckpt = tg_scratch_path(&s, "ckpt/model.ckpt");
     FILE *out = tmpfile();
-    o.out = out;
+    const char *ckpt;
+    tg_seed_app_opts o = embedded_run(&s, 1, "no/such/dir/h.png", out, &ckpt);
     tg_seed_app_result r;
     tg_status st = tg_seed_app_run(&o, &r);
     ck_assert(!tg_is_ok(&st));
