@@ -106,13 +106,36 @@ static tg_status name_paths(const char *csv, const tg_plot_opts *o, tg_plot_path
     return tg_status_ok();
 }
 
-/* posix_spawnp searches PATH as the shell does: a gnuplot on none of its
- * directories comes back as ENOENT. */
+/* Whether an executable gnuplot is in one of PATH's directories, searched
+ * as the shell does (an empty entry is the current directory). Looked up
+ * before spawning: whether posix_spawnp reports a missing program as ENOENT
+ * or as a child that exits with 127 depends on the C library (and on
+ * valgrind, which emulates it), and only the first can be told from a
+ * gnuplot that ran and failed. */
+static int gnuplot_on_path(void)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return 0;
+    char dir[PATH_MAX], exe[PATH_MAX + 16];
+    for (const char *p = path;;) {
+        size_t n = strcspn(p, ":");
+        snprintf(dir, sizeof dir, "%.*s", (int)n, n ? p : ".");
+        snprintf(exe, sizeof exe, "%s/gnuplot", dir);
+        if (n < sizeof dir && access(exe, X_OK) == 0)
+            return 1;
+        if (!p[n])
+            return 0;
+        p += n + 1;
+    }
+}
+
 static tg_status run_gnuplot(const char *script, const char *csv)
 {
     char *argv[] = {"gnuplot", (char *)script, NULL};
     pid_t pid;
-    int err = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+    int err = gnuplot_on_path() ? posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ)
+                                : ENOENT;
     if (err == ENOENT)
         return tg_status_error("plot: gnuplot is not on PATH; wrote %s for %s: install gnuplot "
                                "(Debian: gnuplot-nox) and run `gnuplot %s`",
