@@ -159,7 +159,7 @@ tg_status tg_plot_history(const char *csv_path, const tg_plot_opts *opts)
         return tg_status_error("plot: a PNG of %d x %d pixels is not drawable", o.width, o.height);
     if (o.text_width < 40 || o.text_height < 10)
         o.text_width = 79, o.text_height = 30;
-    tg_plot_paths own, *p = o.paths ? o.paths : &own;
+    tg_plot_paths own = {{0}, {0}, {0}}, *p = o.paths ? o.paths : &own;
     tg_status s = name_paths(csv_path, &o, p);
     if (!tg_is_ok(&s))
         return s;
