@@ -56,14 +56,14 @@ endif
 B := $(if $(BUILD_DIR),$(BUILD_DIR),build$(SUFFIX))
 CFLAGS ?=
 # -fopenmp-simd: `#pragma omp simd` vectorisation hints only; no OpenMP runtime
-# (threads are our own pool, see autograd/threads.c).
+# (threads are our own pool, see kernels/threads.c).
 CFLAGS += $(CSTD) $(OPT) $(WARN) -fopenmp-simd -pthread
 LDFLAGS += -pthread
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 LDLIBS := -lz -lm
 
-LIB_DIRS := tensor autograd layers train
+LIB_DIRS := tensor kernels autograd layers train
 LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB := $(B)/libtapegrad.a

@@ -32,8 +32,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "autograd/gemm.h"
-#include "autograd/threads.h"
+#include "kernels/gemm.h"
+#include "kernels/threads.h"
 #include "bench/bench_support.h"
 #include "train/idx.h"
 #include "train/model.h"

@@ -21,8 +21,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "autograd/gemm.h"
-#include "autograd/threads.h"
+#include "kernels/gemm.h"
+#include "kernels/threads.h"
 #include "bench/bench_support.h"
 #include "tensor/rng.h"
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "autograd/threads.h"
+#include "kernels/threads.h"
 #include "bench/bench_support.h"
 #include "layers/conv.h"
 #include "layers/pool.h"

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "autograd/threads.h"
+#include "kernels/threads.h"
 #include "bench/bench_support.h"
 #include "layers/lstm.h"
 #include "tensor/init.h"

@@ -26,8 +26,8 @@
  * memory. */
 #include "layers/conv.h"
 
-#include "autograd/gemm.h"
-#include "autograd/threads.h"
+#include "kernels/gemm.h"
+#include "kernels/threads.h"
 
 /* The run of one receptive-field row: for output pixel (n, i, j) and kernel
  * row k, the kw C entries (l, c) of cols come from input row

@@ -15,7 +15,8 @@
 
 #include <string.h>
 
-#include "autograd/gemm.h"
+#include "kernels/fastmath.h"
+#include "kernels/gemm.h"
 
 typedef struct {
     int N, T, D, H;

@@ -10,7 +10,7 @@
 
 #include <limits.h>
 
-#include "autograd/threads.h"
+#include "kernels/threads.h"
 
 /* y = max(y, x_kl) over the channels, with the winner's index: only a
  * strictly larger element replaces, so a tie keeps the first. Selects, not

@@ -8,7 +8,7 @@
 
 #include "autograd/gradcheck_check.h"
 #include "autograd/ops.h"
-#include "autograd/threads.h"
+#include "kernels/threads.h"
 #include "layers/conv.h"
 #include "layers/gradcheck_layers.h"
 #include "tests/layer_paths.h"

@@ -4,7 +4,7 @@
  * multiply-adds) that two threads really share them. */
 #include <string.h>
 
-#include "autograd/threads.h"
+#include "kernels/threads.h"
 #include "layers/conv.h"
 #include "layers/dense.h"
 #include "layers/lstm.h"

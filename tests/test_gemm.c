@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autograd/gemm.h"
-#include "autograd/threads.h"
+#include "kernels/gemm.h"
+#include "kernels/threads.h"
 #include "tensor/error.h"
 #include "tensor/rng.h"
 #include "tests/support.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autograd/threads.h"
+#include "kernels/threads.h"
 #include "layers/conv.h"
 #include "layers/dense.h"
 #include "layers/lstm.h"

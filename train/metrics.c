@@ -1,5 +1,6 @@
 #include "train/metrics.h"
 
+#include <math.h>
 #include <string.h>
 
 tg_metric_sum tg_metric_binary_accuracy(const tg_tensor *pred, const tg_tensor *target,

@@ -2,6 +2,8 @@
  * eta the learning rate, t the step number (from 1). */
 #include "train/optimizer.h"
 
+#include "kernels/fastmath.h"
+
 #include <math.h>
 #include <stdlib.h>
 

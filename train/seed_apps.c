@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "autograd/threads.h"
+#include "kernels/threads.h"
 #include "train/checkpoint.h"
 #include "train/data_path.h"
 #include "train/fit.h"

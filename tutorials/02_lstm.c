@@ -10,6 +10,7 @@
  * The six equations are written out here a second time on purpose: this
  * file is the by-hand side of the comparison, and step 8 checks that
  * layers/lstm.c computes exactly the same. */
+#include "kernels/fastmath.h"
 #include "layers/lstm.h"
 #include "tutorials/steps.h"
 

@@ -19,7 +19,7 @@
  * item in its low 32, and is advanced by compare-and-swap only while the
  * generation matches: a thread that wakes up late, holding an old job,
  * can never take an item of the next one. */
-#include "autograd/threads.h"
+#include "kernels/threads.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

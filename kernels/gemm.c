@@ -75,13 +75,13 @@
  * tiles (or the column panels, when there are more of those) into about
  * ITEMS_PER_THREAD contiguous ranges per thread, which tg_parallel_for
  * hands out to whichever thread is free. */
-#include "autograd/gemm.h"
+#include "kernels/gemm.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "autograd/threads.h"
+#include "kernels/threads.h"
 #include "tensor/error.h"
 
 /* The widest vectors the build targets; GCC lowers them to narrower ones
