@@ -63,7 +63,7 @@ CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 LDLIBS := -lz -lm
 
-LIB_DIRS := tensor kernels autograd layers train
+LIB_DIRS := tensor kernels datasets autograd layers train
 LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB := $(B)/libtapegrad.a
@@ -230,7 +230,7 @@ demo: $(CLI)
 
 # The real data sets, from Debian's packages, without installing them (so
 # without their Python dependencies): unpacked under data/ (git-ignored),
-# where the library looks (train/data_path.h).
+# where the library looks (datasets/data_path.h).
 DATA_DEBS := dataset-fashion-mnist python3-vega-datasets
 data:
 	mkdir -p data/deb

@@ -35,7 +35,7 @@
 #include "kernels/gemm.h"
 #include "kernels/threads.h"
 #include "bench/bench_support.h"
-#include "train/idx.h"
+#include "datasets/idx.h"
 #include "train/model.h"
 #include "train/seed_models.h"
 

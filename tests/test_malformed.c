@@ -21,8 +21,8 @@
 #include "tests/scratch.h"
 #include "tests/support.h"
 #include "train/checkpoint.h"
-#include "train/csv.h"
-#include "train/idx.h"
+#include "datasets/csv.h"
+#include "datasets/idx.h"
 #include "train/model.h"
 
 #define MAX_FILE 4096

@@ -14,7 +14,7 @@
 #include "train/seed_apps.h"
 #include "train/seed_models.h"
 #include "train/seed_tasks.h"
-#include "train/synthetic.h"
+#include "datasets/synthetic.h"
 
 /* Rows [0, n) of t, a new heap tensor. */
 static tg_tensor *first_rows(const tg_tensor *t, int n)

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "tests/support.h"
-#include "train/scale.h"
-#include "train/series.h"
-#include "train/synthetic.h"
+#include "datasets/scale.h"
+#include "datasets/series.h"
+#include "datasets/synthetic.h"
 
 /* x[i] = i (one feature), target[i] = 100 + i: a value names its step. */
 static tg_series counting_series(size_t steps)

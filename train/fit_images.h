@@ -9,7 +9,7 @@
 #define TG_FIT_IMAGES_H
 
 #include "train/fit.h"
-#include "train/image_set.h"
+#include "datasets/image_set.h"
 
 /* Like tg_model_fit with x, y = train (one-hot labels) and the validation
  * data val (may be NULL); batch_size must be >= 1 (a whole set of images

@@ -7,13 +7,13 @@
 
 #include "kernels/threads.h"
 #include "train/checkpoint.h"
-#include "train/data_path.h"
+#include "datasets/data_path.h"
 #include "train/fit.h"
 #include "train/fit_images.h"
-#include "train/idx.h"
+#include "datasets/idx.h"
 #include "train/plot.h"
 #include "train/seed_tasks.h"
-#include "train/synthetic.h"
+#include "datasets/synthetic.h"
 
 /* Sizes of the embedded sets: big enough to learn, small enough for a
  * demo in well under a minute on two cores. */

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/csv.h"
-#include "train/data_path.h"
-#include "train/scale.h"
+#include "datasets/csv.h"
+#include "datasets/data_path.h"
+#include "datasets/scale.h"
 #include "train/seed_models.h"
-#include "train/series.h"
-#include "train/synthetic.h"
+#include "datasets/series.h"
+#include "datasets/synthetic.h"
 
 #define PI 3.14159265358979323846
 /* precipitation, temp_max, temp_min, wind, rained today, season (sin, cos) */

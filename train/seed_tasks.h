@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #include "tensor/tensor.h"
-#include "train/scale.h"
+#include "datasets/scale.h"
 
 typedef struct tg_series_task {
     char name[64];

@@ -1,4 +1,4 @@
-#include "train/data_path.h"
+#include "datasets/data_path.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "train/csv.h"
+#include "datasets/csv.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-#include "train/scale.h"
+#include "datasets/scale.h"
 
 #include <math.h>
 

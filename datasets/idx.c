@@ -1,4 +1,4 @@
-#include "train/idx.h"
+#include "datasets/idx.h"
 
 #include <errno.h>
 #include <stdint.h>

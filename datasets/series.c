@@ -1,4 +1,4 @@
-#include "train/series.h"
+#include "datasets/series.h"
 
 #include <stdlib.h>
 #include <string.h>

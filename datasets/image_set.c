@@ -1,4 +1,4 @@
-#include "train/image_set.h"
+#include "datasets/image_set.h"
 
 #include <stdlib.h>
 #include <string.h>

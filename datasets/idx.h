@@ -13,7 +13,7 @@
 #define TG_IDX_H
 
 #include "tensor/error.h"
-#include "train/image_set.h"
+#include "datasets/image_set.h"
 
 /* Reads an images file (N, rows, cols) and a labels file (N) into *out
  * (classes = largest label + 1). On failure *out is left empty. */

@@ -1,4 +1,4 @@
-#include "train/synthetic.h"
+#include "datasets/synthetic.h"
 
 #include <math.h>
 

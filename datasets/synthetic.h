@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "train/image_set.h"
-#include "train/series.h"
+#include "datasets/image_set.h"
+#include "datasets/series.h"
 
 /* A noisy sum of three sines, one feature per step:
  *
