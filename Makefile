@@ -63,7 +63,7 @@ CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 LDLIBS := -lz -lm
 
-LIB_DIRS := tensor kernels datasets autograd layers train
+LIB_DIRS := tensor kernels datasets autograd layers train apps
 LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB := $(B)/libtapegrad.a

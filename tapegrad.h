@@ -38,7 +38,7 @@
 #include "train/metrics.h"
 #include "train/model.h"
 #include "train/optimizer.h"
-#include "train/plot.h"
+#include "apps/plot.h"
 #include "train/regularizer.h"
 
 #endif

@@ -37,13 +37,13 @@
 #include "bench/bench_support.h"
 #include "datasets/idx.h"
 #include "train/model.h"
-#include "train/seed_models.h"
+#include "apps/models.h"
 
 enum { BATCH = 32, MAX_ROUNDS = 64, MAX_ROWS = 16 };
 
 /* ---- the two models and a batch for each ---- */
 
-/* The library's builders of the seed's models (train/seed_models.h), with
+/* The library's builders of the seed's models (apps/models.h), with
  * the seed's diagonal peepholes, no regularizer and weight seed 42, then
  * Adam(1e-3) and the seed's losses. */
 static tg_model *timeseries_model(void)

@@ -11,7 +11,7 @@
 
 #include "autograd/gradcheck_registry.h"
 #include "cli/commands.h"
-#include "cli/registry.h"
+#include "apps/gradcheck_registry.h"
 
 static const char usage_text[] =
     "usage: tapegrad gradcheck [--csv] [--seed N] [--list] [NAME...]\n";
@@ -58,7 +58,7 @@ int tg_cmd_gradcheck_parse(int argc, char **argv, tg_cmd_gradcheck_opts *out)
         }
     }
     int n_cases;
-    const tg_gradcheck_case *const *cases = tg_cli_gradcheck_cases(&n_cases);
+    const tg_gradcheck_case *const *cases = tg_gradcheck_registry(&n_cases);
     for (int j = 0; j < o.n_names && status < 0; j++) {
         int known = 0;
         for (int i = 0; i < n_cases && !known; i++)
@@ -81,7 +81,7 @@ int tg_cmd_gradcheck(int argc, char **argv)
     if (parsed >= 0)
         return parsed;
     int n_cases;
-    const tg_gradcheck_case *const *cases = tg_cli_gradcheck_cases(&n_cases);
+    const tg_gradcheck_case *const *cases = tg_gradcheck_registry(&n_cases);
     if (o.list) {
         for (int i = 0; i < n_cases; i++)
             printf("%s\n", cases[i]->name);

@@ -1,7 +1,7 @@
 /* tapegrad train timeseries|images|regression [options]
  *
  * Parses the options into tg_seed_app_opts and runs the application
- * (train/seed_apps.h): the summary, a progress bar per epoch, the per-epoch
+ * (apps/app.h): the summary, a progress bar per epoch, the per-epoch
  * line, the test figures next to the baselines, the history and the plot. */
 #include <limits.h>
 #include <stdint.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "train/seed_apps.h"
+#include "apps/app.h"
 
 static const char usage_text[] =
     "usage: tapegrad train timeseries|images|regression [options]\n"

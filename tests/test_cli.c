@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "cli/registry.h"
+#include "apps/gradcheck_registry.h"
 #include "tests/support.h"
-#include "train/seed_apps.h"
+#include "apps/app.h"
 
 typedef enum { DISPATCH, GRADCHECK, TRAIN, PLOT } parser;
 
@@ -172,7 +172,7 @@ END_TEST
 START_TEST(gradcheck_takes_every_registered_name)
 {
     int n;
-    const tg_gradcheck_case *const *cases = tg_cli_gradcheck_cases(&n);
+    const tg_gradcheck_case *const *cases = tg_gradcheck_registry(&n);
     ck_assert_int_gt(n, 0);
     for (int i = 0; i < n; i++) {
         char line[128];

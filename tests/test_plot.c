@@ -12,7 +12,7 @@
 #include "tests/scratch.h"
 #include "tests/support.h"
 #include "train/history.h"
-#include "train/plot.h"
+#include "apps/plot.h"
 
 static tg_scratch scratch;
 

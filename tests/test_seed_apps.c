@@ -11,9 +11,9 @@
 #include "tests/scratch.h"
 #include "tests/support.h"
 #include "train/fit.h"
-#include "train/seed_apps.h"
-#include "train/seed_models.h"
-#include "train/seed_tasks.h"
+#include "apps/app.h"
+#include "apps/models.h"
+#include "apps/tasks.h"
 #include "datasets/synthetic.h"
 
 /* Rows [0, n) of t, a new heap tensor. */

@@ -5,8 +5,8 @@
  * of training on the embedded series ("does it go up next?"); the history
  * CSV and the training curve through gnuplot. docs/tutorial-05-timeseries.md
  * is the page that goes with it. */
-#include "train/seed_models.h"
-#include "train/seed_tasks.h"
+#include "apps/models.h"
+#include "apps/tasks.h"
 #include "tutorials/training.h"
 
 /* Small enough to train in a second or two, long enough to learn. */
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
     double diff = 0;
     for (size_t k = 0; k < p_tut->size; k++)
         diff = fmax(diff, fabs(p_tut->data[k] - p_lib->data[k]));
-    tg_steps_say("\n  The library builds the same model (train/seed_models.c, what `tapegrad train\n"
+    tg_steps_say("\n  The library builds the same model (apps/models.c, what `tapegrad train\n"
                  "  timeseries` trains): same seed, same weights, same predictions.");
     tg_steps_expect(&s, "max |ours - library's|", diff, 0, 0);
     tg_tensor_free(p_lib);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "train/seed_apps.h"
+#include "apps/app.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-#include "train/seed_apps.h"
+#include "apps/app.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,8 +11,8 @@
 #include "train/fit.h"
 #include "train/fit_images.h"
 #include "datasets/idx.h"
-#include "train/plot.h"
-#include "train/seed_tasks.h"
+#include "apps/plot.h"
+#include "apps/tasks.h"
 #include "datasets/synthetic.h"
 
 /* Sizes of the embedded sets: big enough to learn, small enough for a

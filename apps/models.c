@@ -1,4 +1,4 @@
-#include "train/seed_models.h"
+#include "apps/models.h"
 
 #include "layers/conv.h"
 #include "layers/dense.h"

@@ -1,4 +1,4 @@
-#include "train/seed_tasks.h"
+#include "apps/tasks.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include "datasets/csv.h"
 #include "datasets/data_path.h"
 #include "datasets/scale.h"
-#include "train/seed_models.h"
+#include "apps/models.h"
 #include "datasets/series.h"
 #include "datasets/synthetic.h"
 

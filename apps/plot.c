@@ -1,4 +1,4 @@
-#include "train/plot.h"
+#include "apps/plot.h"
 
 #include <errno.h>
 #include <limits.h>

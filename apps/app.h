@@ -17,7 +17,7 @@
 
 #include "layers/lstm.h"
 #include "tensor/error.h"
-#include "train/seed_models.h"
+#include "apps/models.h"
 
 typedef enum { TG_APP_TIMESERIES = 0, TG_APP_IMAGES, TG_APP_REGRESSION } tg_app_task;
 

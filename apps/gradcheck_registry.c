@@ -1,9 +1,9 @@
-#include "cli/registry.h"
+#include "apps/gradcheck_registry.h"
 
 #include "layers/gradcheck_layers.h"
 #include "layers/lstm.h"
 #include "train/loss.h"
-#include "train/seed_models.h"
+#include "apps/models.h"
 
 typedef const tg_gradcheck_case *(*case_list_fn)(int *n);
 
@@ -17,7 +17,7 @@ static const case_list_fn lists[] = {
 
 #define MAX_CASES 256
 
-const tg_gradcheck_case *const *tg_cli_gradcheck_cases(int *n)
+const tg_gradcheck_case *const *tg_gradcheck_registry(int *n)
 {
     static const tg_gradcheck_case *all[MAX_CASES];
     static int count = -1;
