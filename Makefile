@@ -140,7 +140,7 @@ gradcheck: $(CLI)
 asan:
 	$(MAKE) MODE=asan check
 
-# The seed models' benchmark in both precisions (noisy, so not part of
+# The document's models' benchmark in both precisions (noisy, so not part of
 # check); bench/compare puts PyTorch's figures next to it.
 bench:
 	$(MAKE) REAL=double bench-run

@@ -21,9 +21,9 @@
 #define EMBEDDED_IMAGES_TRAIN 6000
 #define EMBEDDED_IMAGES_TEST 1000
 
-tg_seed_app_opts tg_seed_app_defaults(void)
+tg_app_opts tg_app_defaults(void)
 {
-    tg_seed_app_opts o;
+    tg_app_opts o;
     memset(&o, 0, sizeof o);
     o.epochs = 5;
     o.batch_size = 32;
@@ -32,7 +32,7 @@ tg_seed_app_opts tg_seed_app_defaults(void)
     return o;
 }
 
-static tg_status compile(tg_model *m, const tg_seed_app_opts *o, tg_loss loss, tg_metric metric,
+static tg_status compile(tg_model *m, const tg_app_opts *o, tg_loss loss, tg_metric metric,
                          int *whole_set)
 {
     const char *name = o->optimizer ? o->optimizer : "adam";
@@ -58,7 +58,7 @@ static void checkpoint_path(const char *dir, char *path, size_t len)
 }
 
 /* --load before training, --save, history and plot after. */
-static tg_status load_weights(tg_model *m, const tg_seed_app_opts *o, FILE *out)
+static tg_status load_weights(tg_model *m, const tg_app_opts *o, FILE *out)
 {
     if (!o->load_dir)
         return tg_status_ok();
@@ -73,7 +73,7 @@ static tg_status load_weights(tg_model *m, const tg_seed_app_opts *o, FILE *out)
 /* The weights first: they are what the training run cost, and a history
  * or a plot that cannot be written (gnuplot missing, a bad path) must not
  * cost them. Every output is tried; the first error is returned. */
-static tg_status write_outputs(const tg_model *m, const tg_history *h, const tg_seed_app_opts *o,
+static tg_status write_outputs(const tg_model *m, const tg_history *h, const tg_app_opts *o,
                                FILE *out)
 {
     tg_status first = tg_status_ok();
@@ -107,7 +107,7 @@ static tg_status write_outputs(const tg_model *m, const tg_history *h, const tg_
     return first;
 }
 
-static tg_fit_opts fit_options(const tg_seed_app_opts *o, int whole_set, FILE *out)
+static tg_fit_opts fit_options(const tg_app_opts *o, int whole_set, FILE *out)
 {
     tg_fit_opts f = tg_fit_defaults();
     f.epochs = o->epochs;
@@ -121,7 +121,7 @@ static tg_fit_opts fit_options(const tg_seed_app_opts *o, int whole_set, FILE *o
     return f;
 }
 
-static void record(tg_seed_app_result *r, const tg_history *h)
+static void record(tg_app_result *r, const tg_history *h)
 {
     r->epochs_run = h->n_epochs;
     r->first_loss = h->n_epochs ? h->loss[0] : NAN;
@@ -130,7 +130,7 @@ static void record(tg_seed_app_result *r, const tg_history *h)
 
 /* ---- time series and regression ---- */
 
-static tg_status series_data(const tg_seed_app_opts *o, int binary, tg_series_task *t, FILE *out,
+static tg_status series_data(const tg_app_opts *o, int binary, tg_series_task *t, FILE *out,
                              int *embedded)
 {
     int T = o->steps;
@@ -152,7 +152,7 @@ static tg_status series_data(const tg_seed_app_opts *o, int binary, tg_series_ta
     return tg_status_ok();
 }
 
-static tg_status run_series(const tg_seed_app_opts *o, tg_seed_app_result *r, FILE *out)
+static tg_status run_series(const tg_app_opts *o, tg_app_result *r, FILE *out)
 {
     const int binary = o->task == TG_APP_TIMESERIES;
     tg_series_task t;
@@ -160,7 +160,7 @@ static tg_status run_series(const tg_seed_app_opts *o, tg_seed_app_result *r, FI
     if (!tg_is_ok(&st))
         return st;
     int first, step, count;
-    tg_seed_series_alignment(t.T, &first, &step, &count);
+    tg_series_model_alignment(t.T, &first, &step, &count);
     fprintf(out, "task: %s\ndata: %s\n", t.name, t.source);
     fprintf(out, "windows of T = %d steps, D = %d features: %d train, %d validation, %d test "
                  "(split by time; scaling fitted on the training range)\n",
@@ -168,8 +168,8 @@ static tg_status run_series(const tg_seed_app_opts *o, tg_seed_app_result *r, FI
     fprintf(out, "targets: %d per window; output j has seen window steps up to %d + %d j and "
                  "predicts the step after\n\n", count, first, step);
 
-    tg_seed_model_opts mo = {.peephole = o->peephole, .reg = {o->l1, o->l2}, .seed = o->seed};
-    tg_model *m = tg_seed_series_model(o->arch, t.T, t.D, binary, mo);
+    tg_app_model_opts mo = {.peephole = o->peephole, .reg = {o->l1, o->l2}, .seed = o->seed};
+    tg_model *m = tg_series_model(o->arch, t.T, t.D, binary, mo);
     int whole_set = 0;
     st = compile(m, o, binary ? TG_LOSS_BCE : TG_LOSS_MSE,
                  binary ? TG_METRIC_ACCURACY : TG_METRIC_MAE, &whole_set);
@@ -246,7 +246,7 @@ static tg_status fashion(const char *dir, tg_image_set *train, tg_image_set *tes
     return st;
 }
 
-static tg_status run_images(const tg_seed_app_opts *o, tg_seed_app_result *r, FILE *out)
+static tg_status run_images(const tg_app_opts *o, tg_app_result *r, FILE *out)
 {
     tg_image_set train, test;
     char source[1200];
@@ -289,8 +289,8 @@ static tg_status run_images(const tg_seed_app_opts *o, tg_seed_app_result *r, FI
             fit_set.count, test.count, train.rows, train.cols,
             o->patience > 0 ? "the last tenth of the training images" : "the test set");
 
-    tg_seed_model_opts mo = {.peephole = o->peephole, .reg = {o->l1, o->l2}, .seed = o->seed};
-    tg_model *m = tg_seed_images_model(train.rows, train.cols, train.classes, mo);
+    tg_app_model_opts mo = {.peephole = o->peephole, .reg = {o->l1, o->l2}, .seed = o->seed};
+    tg_model *m = tg_images_model(train.rows, train.cols, train.classes, mo);
     int whole_set = 0;
     tg_status st = compile(m, o, TG_LOSS_CCE, TG_METRIC_ACCURACY, &whole_set);
     if (tg_is_ok(&st) && whole_set)
@@ -330,10 +330,10 @@ static tg_status run_images(const tg_seed_app_opts *o, tg_seed_app_result *r, FI
     return st;
 }
 
-tg_status tg_seed_app_run(const tg_seed_app_opts *o, tg_seed_app_result *result)
+tg_status tg_app_run(const tg_app_opts *o, tg_app_result *result)
 {
     FILE *out = o->out ? o->out : stdout;
-    tg_seed_app_result r;
+    tg_app_result r;
     memset(&r, 0, sizeof r);
     tg_status st = tg_status_ok();
     if (o->epochs < 1 || o->batch_size < 1 || o->l1 < 0 || o->l2 < 0 || o->patience < 0 ||

@@ -12,7 +12,7 @@ static const case_list_fn lists[] = {
     tg_layer_gradcheck_cases,
     tg_lstm_gradcheck_cases,
     tg_loss_gradcheck_cases,
-    tg_seed_model_gradcheck_cases,
+    tg_app_model_gradcheck_cases,
 };
 
 #define MAX_CASES 256

@@ -1,4 +1,4 @@
-/* Every gradient check the library registers, in the seed's order of
+/* Every gradient check the library registers, in the document's order of
  * ideas: primitive ops, layers, the LSTM variants, losses. */
 #ifndef TG_GRADCHECK_REGISTRY_ALL_H
 #define TG_GRADCHECK_REGISTRY_ALL_H

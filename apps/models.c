@@ -21,8 +21,8 @@ static tg_layer *lstm(int units, int return_sequences, tg_peephole peephole)
                                   .peephole = peephole});
 }
 
-tg_model *tg_seed_series_model(tg_series_arch arch, int T, int D, int binary,
-                               tg_seed_model_opts o)
+tg_model *tg_series_model(tg_series_arch arch, int T, int D, int binary,
+                               tg_app_model_opts o)
 {
     if (T < 4 || D < 1)
         tg_fatal("series model: input (%d, %d) needs T >= 4 steps and D >= 1", T, D);
@@ -45,7 +45,7 @@ tg_model *tg_seed_series_model(tg_series_arch arch, int T, int D, int binary,
     return m;
 }
 
-tg_model *tg_seed_images_model(int rows, int cols, int classes, tg_seed_model_opts o)
+tg_model *tg_images_model(int rows, int cols, int classes, tg_app_model_opts o)
 {
     tg_model *m = tg_model_new(TG_SHAPE(rows, cols, 1), o.seed);
     add(m, tg_conv2d((tg_conv2d_opts){.filters = 32, .kernel = {3, 3}, .activation = TG_RELU}),
@@ -58,7 +58,7 @@ tg_model *tg_seed_images_model(int rows, int cols, int classes, tg_seed_model_op
     return m;
 }
 
-void tg_seed_series_alignment(int T, int *first, int *step, int *count)
+void tg_series_model_alignment(int T, int *first, int *step, int *count)
 {
     /* valid Conv1D, k = 3: T - 2 steps; MaxPooling1D(2): floor((T - 2) / 2) */
     *count = (T - 2) / 2;
@@ -112,7 +112,7 @@ static const tg_gradcheck_case cases[] = {
     {"lstm_cnn", case_lstm_cnn},
 };
 
-const tg_gradcheck_case *tg_seed_model_gradcheck_cases(int *n)
+const tg_gradcheck_case *tg_app_model_gradcheck_cases(int *n)
 {
     *n = (int)(sizeof cases / sizeof cases[0]);
     return cases;

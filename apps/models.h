@@ -1,4 +1,4 @@
-/* The models of the seed's section 4, built as the seed writes them (and
+/* The models of the document's section 4, built as the document writes them (and
  * the other direction its step 2 mentions, LSTM into CNN):
  *
  *   time series (4.1):  Conv1D(32, 3, relu) -> MaxPooling1D(2)
@@ -13,38 +13,38 @@
  *                       -> MaxPooling1D(2) -> Dense(32, relu) -> Dense(1, out)
  *
  * The models come uncompiled: the caller picks the optimizer. */
-#ifndef TG_SEED_MODELS_H
-#define TG_SEED_MODELS_H
+#ifndef TG_APP_MODELS_H
+#define TG_APP_MODELS_H
 
 #include "autograd/gradcheck_registry.h"
 #include "layers/lstm.h"
 #include "train/model.h"
 
-typedef struct tg_seed_model_opts {
-    tg_peephole peephole; /* the LSTM's peepholes (lstm.h; default: the seed's diagonal) */
+typedef struct tg_app_model_opts {
+    tg_peephole peephole; /* the LSTM's peepholes (lstm.h; default: the document's diagonal) */
     tg_regularizer reg;   /* kernel regularizer of every layer with a kernel */
     uint64_t seed;        /* initial weights and shuffling */
-} tg_seed_model_opts;
+} tg_app_model_opts;
 
 typedef enum {
-    TG_SERIES_CNN_LSTM = 0, /* the seed's 4.1: convolution first */
+    TG_SERIES_CNN_LSTM = 0, /* the document's 4.1: convolution first */
     TG_SERIES_LSTM_CNN,     /* LSTM first, its sequence into the convolution */
 } tg_series_arch;
 
 /* Per-sample input (T, D), T >= 4; output ((T - 2) / 2, 1), one value per
  * pooled step, sigmoid (binary) or linear (regression). */
-tg_model *tg_seed_series_model(tg_series_arch arch, int T, int D, int binary,
-                               tg_seed_model_opts o);
+tg_model *tg_series_model(tg_series_arch arch, int T, int D, int binary,
+                               tg_app_model_opts o);
 
 /* Per-sample input (rows, cols, 1); output (classes), softmax. */
-tg_model *tg_seed_images_model(int rows, int cols, int classes, tg_seed_model_opts o);
+tg_model *tg_images_model(int rows, int cols, int classes, tg_app_model_opts o);
 
 /* Which window steps the series models' outputs stand for: both models end
  * with a valid Conv1D(k = 3) and a MaxPooling1D(2) in time order, so pooled
  * output j has seen the inputs up to window step 2 j + 3 (series.h). */
-void tg_seed_series_alignment(int T, int *first, int *step, int *count);
+void tg_series_model_alignment(int T, int *first, int *step, int *count);
 
 /* lstm_cnn: the LSTM -> CNN stack, small, every parameter and the input. */
-const tg_gradcheck_case *tg_seed_model_gradcheck_cases(int *n);
+const tg_gradcheck_case *tg_app_model_gradcheck_cases(int *n);
 
 #endif

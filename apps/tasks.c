@@ -26,7 +26,7 @@ static tg_status windows(const tg_series *s, size_t lo, size_t hi, int T, tg_ten
     if (!tg_is_ok(&st))
         return st;
     int first, step, count;
-    tg_seed_series_alignment(T, &first, &step, &count);
+    tg_series_model_alignment(T, &first, &step, &count);
     *y = tg_window_output_targets(all_y, first, step, count);
     tg_tensor_free(all_y);
     return tg_status_ok();

@@ -1,7 +1,7 @@
 /* The series tasks of the applications, ready to train: windows of the
  * train / validation / test ranges (split by time, in order), features
  * scaled with numbers fitted on the training range only, targets aligned
- * with the series models' pooled outputs (seed_models.h), and for the test
+ * with the series models' pooled outputs (models.h), and for the test
  * windows the baselines a model must beat.
  *
  *   rain:        Seattle weather (seattle-weather.csv), one row a day;
@@ -25,8 +25,8 @@
  * (stride 1): it has seen the whole window, and each test step is then
  * scored once. Persistence predicts the target's current value ("tomorrow
  * like today"); majority predicts the commonest training class. */
-#ifndef TG_SEED_TASKS_H
-#define TG_SEED_TASKS_H
+#ifndef TG_APP_TASKS_H
+#define TG_APP_TASKS_H
 
 #include <stdint.h>
 

@@ -1,4 +1,4 @@
-/* The seed's two models end to end, at batch 32, in the build's precision:
+/* The document's two models end to end, at batch 32, in the build's precision:
  *
  *   timeseries  (64, 4) -> Conv1D(32, 3, relu) -> MaxPool1D(2)
  *               -> LSTM(64, return_sequences) -> Dense(32, relu)
@@ -7,7 +7,7 @@
  *               -> rows as steps -> LSTM(64) -> Dense(32, relu)
  *               -> Dense(10, softmax)                             categorical cross-entropy
  *
- * the LSTM with the seed's peepholes (diagonal, with W_cc).
+ * the LSTM with the document's peepholes (diagonal, with W_cc).
  * Phases: train (forward + loss + backward + Adam step) and infer (forward
  * without a tape's gradients). Each row is timed over ROUNDS rounds of
  * STEPS steps after a warm-up; median and min of the rounds' mean step time.
@@ -43,20 +43,20 @@ enum { BATCH = 32, MAX_ROUNDS = 64, MAX_ROWS = 16 };
 
 /* ---- the two models and a batch for each ---- */
 
-/* The library's builders of the seed's models (apps/models.h), with
- * the seed's diagonal peepholes, no regularizer and weight seed 42, then
- * Adam(1e-3) and the seed's losses. */
+/* The library's builders of the document's models (apps/models.h), with
+ * the document's diagonal peepholes, no regularizer and weight seed 42, then
+ * Adam(1e-3) and the document's losses. */
 static tg_model *timeseries_model(void)
 {
-    tg_model *m = tg_seed_series_model(TG_SERIES_CNN_LSTM, 64, 4, /* binary */ 1,
-                                       (tg_seed_model_opts){.seed = 42});
+    tg_model *m = tg_series_model(TG_SERIES_CNN_LSTM, 64, 4, /* binary */ 1,
+                                       (tg_app_model_opts){.seed = 42});
     tg_model_compile(m, tg_optimizer_adam(1e-3), TG_LOSS_BCE, TG_METRIC_ACCURACY);
     return m;
 }
 
 static tg_model *images_model(void)
 {
-    tg_model *m = tg_seed_images_model(28, 28, 10, (tg_seed_model_opts){.seed = 42});
+    tg_model *m = tg_images_model(28, 28, 10, (tg_app_model_opts){.seed = 42});
     tg_model_compile(m, tg_optimizer_adam(1e-3), TG_LOSS_CCE, TG_METRIC_ACCURACY);
     return m;
 }

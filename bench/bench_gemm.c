@@ -1,4 +1,4 @@
-/* GFLOP/s of tg_gemm at the sizes the seed's two models use (batch 32),
+/* GFLOP/s of tg_gemm at the sizes the document's two models use (batch 32),
  * with 1 and 2 threads, against the machine's FMA peak and, when built
  * with `make BLAS=openblas`, against OpenBLAS timed in the same rounds.
  *

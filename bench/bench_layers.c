@@ -1,4 +1,4 @@
-/* The seed image model's first layers at batch 32 (section 4.2):
+/* The image model's first layers at batch 32 (section 4.2):
  * Conv2D 3x3, 1 -> 32 channels on 28x28x1, then MaxPooling2D 2x2 on
  * 26x26x32. For each layer and path: milliseconds per forward and per
  * forward + backward (the median of several repeats), and the conv's
@@ -32,7 +32,7 @@ int main(int argc, char **argv)
     tg_tensor_requires_grad(maps);
     const double conv_flop = 2.0 * BATCH * 26 * 26 * (3 * 3 * 1) * 32;
 
-    printf("layers of the seed image model, batch %d, %s, %d thread%s, median of %d\n", BATCH,
+    printf("layers of the image model, batch %d, %s, %d thread%s, median of %d\n", BATCH,
            TG_REAL_NAME, tg_get_threads(), tg_get_threads() == 1 ? "" : "s", repeats);
     printf("%-34s %-9s %10s %12s %10s %12s\n", "layer", "path", "fwd ms", "fwd+bwd ms",
            "fwd GF/s", "fwd+bwd GF/s");

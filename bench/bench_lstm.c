@@ -1,4 +1,4 @@
-/* The seed image model's LSTM at batch 32 (section 4.2): 13 time steps
+/* The image model's LSTM at batch 32 (section 4.2): 13 time steps
  * (the rows of the pooled 13x13x32 maps), 416 inputs (13 x 32), 64 units.
  * For each peephole variant and path: milliseconds per forward and per
  * forward + backward (the median of several repeats), the GFLOP/s of the
@@ -30,7 +30,7 @@ int main(int argc, char **argv)
     tg_tensor_requires_grad(x);
     const double flop = 2.0 * BATCH * STEPS * (INPUTS + UNITS) * 4 * UNITS;
 
-    printf("LSTM of the seed image model: batch %d, T %d, D %d, H %d, %s, %d thread%s, "
+    printf("LSTM of the image model: batch %d, T %d, D %d, H %d, %s, %d thread%s, "
            "median of %d\n",
            BATCH, STEPS, INPUTS, UNITS, TG_REAL_NAME, tg_get_threads(),
            tg_get_threads() == 1 ? "" : "s", repeats);

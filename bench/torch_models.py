@@ -1,4 +1,4 @@
-"""The seed's two models in PyTorch, timed as bench/bench.c times tapegrad's.
+"""The document's two models in PyTorch, timed as bench/bench.c times tapegrad's.
 
     torch_models.py --model timeseries|images --phase train|infer
                     --real float|double --threads N [--steps N] [--rounds N]
@@ -17,7 +17,7 @@ do not matter for timing, and one that slightly favours PyTorch:
   - PyTorch is channels-first, so the inputs are made (N, C, T) and
     (N, 1, 28, 28) and the conv outputs are permuted before the LSTM, as a
     PyTorch user would write it;
-  - nn.LSTM has no peepholes (tapegrad runs the seed's diagonal peepholes
+  - nn.LSTM has no peepholes (tapegrad runs the document's diagonal peepholes
     W_ci W_cf W_cc W_co, a little more work per step) and two bias vectors
     (b_ih + b_hh) where tapegrad has one: 4 x 64 parameters each way, so the
     counts agree: timeseries 416 + 25088 + 2080 + 33 = 27617, images

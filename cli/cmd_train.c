@@ -1,6 +1,6 @@
 /* tapegrad train timeseries|images|regression [options]
  *
- * Parses the options into tg_seed_app_opts and runs the application
+ * Parses the options into tg_app_opts and runs the application
  * (apps/app.h): the summary, a progress bar per epoch, the per-epoch
  * line, the test figures next to the baselines, the history and the plot. */
 #include <limits.h>
@@ -23,7 +23,7 @@ static const char usage_text[] =
     "  --l1 X  --l2 X        kernel regularizers on every layer (0)\n"
     "  --patience N          early stopping on val_loss, best weights restored (off)\n"
     "  --peephole none|diagonal|full        the LSTM's peepholes (diagonal)\n"
-    "  --model cnn-lstm|lstm-cnn            series tasks: the seed's order or LSTM first\n"
+    "  --model cnn-lstm|lstm-cnn            series tasks: the document's order or LSTM first\n"
     "  --steps T             series window length (32 days / 24 hours / 32 steps)\n"
     "  --limit N             images: train on the first N images only\n"
     "  --seed N              (42)           --threads N      (TG_THREADS or 1)\n"
@@ -52,13 +52,13 @@ static int fits(const char *opt, double v)
     return v >= INT_MIN && v <= INT_MAX;
 }
 
-int tg_cmd_train_parse(int argc, char **argv, tg_seed_app_opts *out)
+int tg_cmd_train_parse(int argc, char **argv, tg_app_opts *out)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         fputs(usage_text, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    tg_seed_app_opts o = tg_seed_app_defaults();
+    tg_app_opts o = tg_app_defaults();
     if (!strcmp(argv[1], "timeseries"))
         o.task = TG_APP_TIMESERIES;
     else if (!strcmp(argv[1], "images"))
@@ -149,11 +149,11 @@ int tg_cmd_train_parse(int argc, char **argv, tg_seed_app_opts *out)
 
 int tg_cmd_train(int argc, char **argv)
 {
-    tg_seed_app_opts o;
+    tg_app_opts o;
     const int parsed = tg_cmd_train_parse(argc, argv, &o);
     if (parsed >= 0)
         return parsed;
-    tg_status st = tg_seed_app_run(&o, NULL);
+    tg_status st = tg_app_run(&o, NULL);
     if (!tg_is_ok(&st)) {
         fprintf(stderr, "tapegrad train: %s\n", st.msg);
         return 1;

@@ -41,8 +41,8 @@ typedef struct tg_cmd_gradcheck_opts {
 int tg_cmd_gradcheck_parse(int argc, char **argv, tg_cmd_gradcheck_opts *o);
 
 /* tapegrad train timeseries|images|regression [options] */
-struct tg_seed_app_opts;
-int tg_cmd_train_parse(int argc, char **argv, struct tg_seed_app_opts *o);
+struct tg_app_opts;
+int tg_cmd_train_parse(int argc, char **argv, struct tg_app_opts *o);
 
 /* tapegrad plot HISTORY.csv [-o out.png] [--size WxH] */
 typedef struct tg_cmd_plot_opts {

@@ -45,7 +45,7 @@ static inline tg_real tg_real_exp(tg_real x)
 static inline tg_real tg_real_log(tg_real x) { return logf(x); }
 /* tanh as a rational function, not glibc's tanhf: tanhf goes through
  * expm1f, a call the compiler cannot vectorise, and it was a fifth of a
- * float training step of the seed's LSTMs. tanh x ~ x P(x^2) / Q(x^2)
+ * float training step of the document's LSTMs. tanh x ~ x P(x^2) / Q(x^2)
  * (degrees 13/6, the minimax fit Eigen uses) on |x| <= 7.9053 (beyond,
  * tanh rounds to +-1 in float); max relative error 2.8e-7 with FMA, 4e-7
  * without (glibc's tanhf: 1.6e-7). Below |x| = 4e-4, tanh x rounds to x. */

@@ -41,7 +41,7 @@
  * each p, but each in its own cache line and, for a large lda, its own
  * page: that sliver is copied (packed) when it serves more than one panel.
  * Copying both operands into panels always, as GotoBLAS does, costs a pass
- * over memory which at the seed's sizes (K = 9, or N = 32 with K = 21632)
+ * over memory which at the document's sizes (K = 9, or N = 32 with K = 21632)
  * is as long as the product itself.
  *
  * Edges. When m leaves a remainder of at most MR_TALL rows after its full

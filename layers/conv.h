@@ -1,9 +1,9 @@
-/* Conv1D and Conv2D, channels-last as in Keras (seed 3.3.2, corrected):
+/* Conv1D and Conv2D, channels-last as in Keras (section 3.3.2, corrected):
  *
  *     y[n, i, j, o] = b[o] + sum_{k, l, c} W[k, l, c, o] x[n, i s_h + k - p_h, j s_w + l - p_w, c]
  *
  * a cross-correlation (the kernel is not flipped; Keras and PyTorch compute
- * the same, and so does the seed's formula), with zero padding p for 'same'
+ * the same, and so does the document's formula), with zero padding p for 'same'
  * (layers/window.h). Conv1D is the same with one spatial axis:
  * y[n, t, o] = b[o] + sum_{k, c} W[k, c, o] x[n, t s + k - p, c].
  *

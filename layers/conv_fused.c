@@ -18,7 +18,7 @@
  * element it was copied from (an element read by several windows gets the
  * sum). Everything lives in the tape's arena.
  *
- * cols and dcols are K times larger than x (9 times for the seed's images:
+ * cols and dcols are K times larger than x (9 times for the document's images:
  * 779 KB for a batch of 32) and never stored whole: the forward and the
  * backward run one sample at a time, each building that sample's rows of
  * cols (or of dcols) in a small buffer that stays in cache; the backward
@@ -74,7 +74,7 @@ static void padded_run(const tg_conv2d_geometry *g, const tg_real *xr, int in_ro
  * Kernel row k of output row i reads input row r = i s_h + k - p_h for every
  * j. The windows j_lo <= j < j_hi lie inside the row: their (l, c) run, kw C
  * values, is contiguous in x, and entry e of it is copied for all of them in
- * one loop over j (runs are short: 3 for the seed's images). The windows
+ * one loop over j (runs are short: 3 for the document's images). The windows
  * that reach into the padding, and the rows of the padding, go element by
  * element. */
 static void im2col_sample(const tg_conv2d_geometry *g, const tg_real *x, int n, tg_real *cols)

@@ -1,6 +1,6 @@
-/* The reference convolution: the seed's y = sum_k sum_l W x + b (section
+/* The reference convolution: the document's y = sum_k sum_l W x + b (section
  * 3.3.2) written term by term with tape ops, so the tape derives the
- * gradient. The seed prints the formula with garbled indices; the correct
+ * gradient. The document prints the formula with garbled indices; the correct
  * one, for channels-last input and output channel o, is
  *
  *     y[n, i, j, o] = b[o] + sum_{k, l, c} W[k, l, c, o] x[n, i s_h + k, j s_w + l, c]

@@ -1,6 +1,6 @@
 /* Dense: the fully connected layer, applied to the last axis of an input of
  * any rank, so a sequence (N, T, C) gets the same Dense at every time step
- * (Keras's Dense does the same), as the seed's time-series model needs:
+ * (Keras's Dense does the same), as the document's time-series model needs:
  *
  *     y = activation(x W + b),   W: (in, units) "kernel",   b: (units) "bias"
  *

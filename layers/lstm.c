@@ -1,4 +1,4 @@
-/* The LSTM layer and its reference path: the six equations of the seed's
+/* The LSTM layer and its reference path: the six equations of the document's
  * section 3.3.1, one line of C each, unrolled over the time steps from
  * primitive tape ops. Nothing here computes a gradient: backpropagation
  * through time is whatever the tape derives from this unrolling. The fused
@@ -186,7 +186,7 @@ tg_tensor *tg_lstm_run(tg_layer *lstm, tg_tape *tape, tg_tensor *x, tg_tensor *h
         out = l->opts.return_sequences ? tg_stack(tape, h_seq, T, 1) : h_last;
     } else {
         tg_tensor *states = tg_lstm_fused_states(l, tape, x, h0, c0);
-        /* h_T only when something reads it: not for the seed's time series model */
+        /* h_T only when something reads it: not for the document's time series model */
         h_last = !l->opts.return_sequences || h_T ? final_state(tape, states, 0) : NULL;
         c_last = c_T ? final_state(tape, states, 1) : NULL;
         out = l->opts.return_sequences

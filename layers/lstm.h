@@ -1,4 +1,4 @@
-/* LSTM: the peephole LSTM of the seed (section 3.3.1), exactly, per time step
+/* LSTM: the peephole LSTM of the document (section 3.3.1), exactly, per time step
  *
  *     i_t         = sigma(W_xi x_t + W_hi h_{t-1} + W_ci c_{t-1} + b_i)
  *     f_t         = sigma(W_xf x_t + W_hf h_{t-1} + W_cf c_{t-1} + b_f)
@@ -16,7 +16,7 @@
  *                                   (Gers & Schmidhuber 2000, Graves 2013);
  *   TG_PEEPHOLE_NONE                no W_c* at all: the LSTM of Keras/PyTorch
  *                                   (no_candidate_peephole then changes nothing);
- *   TG_PEEPHOLE_FULL                W_c* are matrices (H, H), as the seed writes W.
+ *   TG_PEEPHOLE_FULL                W_c* are matrices (H, H), as the document writes W.
  * no_candidate_peephole drops W_cc, which neither Graves nor TensorFlow has.
  *
  * Parameters (in this order; absent ones are skipped): W_xi W_xf W_xc W_xo
@@ -53,7 +53,7 @@ typedef struct tg_lstm_opts {
  * Stops with a message on units < 1 or an unknown peephole kind. */
 tg_layer *tg_lstm(tg_lstm_opts o);
 
-/* A parameter by its name in the seed ("W_xi", "b_f", ...), or NULL when
+/* A parameter by its name in the document ("W_xi", "b_f", ...), or NULL when
  * this variant has none such. Stops if the layer is not an LSTM or not built. */
 tg_tensor *tg_lstm_param(const tg_layer *lstm, const char *name);
 

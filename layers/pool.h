@@ -1,8 +1,8 @@
-/* MaxPooling1D and MaxPooling2D, channels-last as in Keras (seed 3.3.2):
+/* MaxPooling1D and MaxPooling2D, channels-last as in Keras (section 3.3.2):
  *
  *     y[n, i, j, c] = max_{k < ph, l < pw} x[n, i s_h + k - p_h, j s_w + l - p_w, c]
  *
- * the seed's y_i = max(y_i1, ..., y_iS) over the S = ph pw elements of each
+ * the document's y_i = max(y_i1, ..., y_iS) over the S = ph pw elements of each
  * window. 'same' padding pads with -infinity (a padded element never wins),
  * as Keras does, not with zeros. The gradient of each output goes to one
  * element of its window: the first maximum in window order (row-major over

@@ -1,4 +1,4 @@
-/* The reference max-pool: the seed's y_i = max(y_i1, ..., y_iS) (section
+/* The reference max-pool: the document's y_i = max(y_i1, ..., y_iS) (section
  * 3.3.2) written with tape ops. For one window offset (k, l) the elements
  * x[n, i s_h + k, j s_w + l, c] over all (i, j) are one strided slice of
  * the (padded) input, so the pool is a chain of element-wise maxima of S

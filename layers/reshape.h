@@ -1,5 +1,5 @@
 /* Layers that only change the shape (no parameters; the data is shared):
- * Flatten, Reshape, and "image rows as time steps", the step the seed's
+ * Flatten, Reshape, and "image rows as time steps", the step the document's
  * image model (section 4.2) leaves out between MaxPooling2D and the LSTM,
  * which Keras would reject without it:
  *

@@ -1,4 +1,4 @@
-/* Initialisers, as Keras defines them, so a model starts where the seed's
+/* Initialisers, as Keras defines them, so a model starts where the document's
  * Keras model would (in distribution; the generator is ours). */
 #ifndef TG_INIT_H
 #define TG_INIT_H

@@ -1,5 +1,5 @@
 /* A shape: up to four dimensions, row-major. Sequences are (N, T, C) and
- * images (N, H, W, C), channels last, as in the seed's Keras code. */
+ * images (N, H, W, C), channels last, as in the document's Keras code. */
 #ifndef TG_SHAPE_H
 #define TG_SHAPE_H
 

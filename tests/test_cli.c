@@ -24,7 +24,7 @@ typedef struct parsed {
     char out[4096], err[4096];
     const tg_cli_verb *verb;
     tg_cmd_gradcheck_opts gradcheck;
-    tg_seed_app_opts train;
+    tg_app_opts train;
     tg_cmd_plot_opts plot;
 } parsed;
 
@@ -233,7 +233,7 @@ START_TEST(train_good)
     ck_assert_str_eq(p.train.history_csv, "h.csv");
 
     /* What is not given keeps its default. */
-    const tg_seed_app_opts d = tg_seed_app_defaults();
+    const tg_app_opts d = tg_app_defaults();
     expect_good(&p, TRAIN, "train regression");
     ck_assert_int_eq(p.train.task, TG_APP_REGRESSION);
     ck_assert_int_eq(p.train.epochs, d.epochs);

@@ -102,7 +102,7 @@ START_TEST(test_conv_output_shapes)
                     ck_assert(tg_shape_equal(o, TG_SHAPE(out, 3, 2)));
                     tg_layer_free(c);
                 }
-    /* The seed's image model: Conv2D 3x3 on 28x28 -> 26x26x32; 'same'
+    /* The document's image model: Conv2D 3x3 on 28x28 -> 26x26x32; 'same'
      * stride 2 on 28 -> 14; Conv1D kernel 3 on 10 steps -> 8. */
     tg_layer *c = tg_conv2d((tg_conv2d_opts){.filters = 32, .kernel = {3, 3}});
     ck_assert(tg_shape_equal(tg_layer_build(c, TG_SHAPE(28, 28, 1), &rng), TG_SHAPE(26, 26, 32)));

@@ -149,7 +149,7 @@ START_TEST(test_csv_empty_number)
 }
 END_TEST
 
-/* A data file found nowhere has its own status code (the seed apps fall
+/* A data file found nowhere has its own status code (the apps fall
  * back to the embedded data on it); a file that is there is found. */
 START_TEST(test_data_find_not_found_code)
 {

@@ -192,7 +192,7 @@ END_TEST
 
 /* ---- out of memory ---- */
 
-/* The seed's image model in miniature (Conv2D, MaxPool2D, rows as steps,
+/* The document's image model in miniature (Conv2D, MaxPool2D, rows as steps,
  * LSTM, Dense), built, compiled and trained for one step, then freed. */
 static void one_training_step(void)
 {

@@ -189,7 +189,7 @@ START_TEST(test_by_hand)
 }
 END_TEST
 
-/* The seed's conv products (im2col and its two gradients, at batch 16) and
+/* The document's conv products (im2col and its two gradients, at batch 16) and
  * one product of each form big enough to be split (m n k >= 2^21), with 1,
  * 2 and 3 threads: bit for bit the same. */
 static const int threaded_cases[][5] = {

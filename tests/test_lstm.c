@@ -176,7 +176,7 @@ static double sig(double z)
 
 START_TEST(test_lstm_by_hand)
 {
-    /* Parameters (all scalars since H = D = 1), in the seed's symbols. */
+    /* Parameters (all scalars since H = D = 1), in the document's symbols. */
     const double W_xi = 0.5, W_xf = -0.3, W_xc = 0.8, W_xo = 0.2;
     const double W_hi = -0.4, W_hf = 0.6, W_hc = 0.1, W_ho = -0.7;
     const double W_ci = 0.3, W_cf = -0.2, W_cc = 0.45, W_co = 0.25;
@@ -344,7 +344,7 @@ START_TEST(test_lstm_init_and_counts)
                          variants[v].peephole != TG_PEEPHOLE_NONE && !variants[v].no_cand);
         tg_layer_free(l);
     }
-    /* The seed's image model: D = 416, H = 64, default (diagonal) LSTM. */
+    /* The document's image model: D = 416, H = 64, default (diagonal) LSTM. */
     tg_layer *seed = tg_lstm((tg_lstm_opts){.units = 64});
     tg_layer_build(seed, TG_SHAPE(13, 416), &rng);
     ck_assert_uint_eq(tg_layer_param_count(seed), 4 * (416 * 64 + 64 * 64 + 64) + 4 * 64);

@@ -1,5 +1,5 @@
 /* Threads never change a result: every parallel kernel partitions its
- * output (threads.h), so a training step of the seed's models on 1 and on
+ * output (threads.h), so a training step of the document's models on 1 and on
  * 2 threads must give bit-identical losses, gradients and weights. Batches
  * large enough that the GEMMs split too, not only the per-sample loops of
  * conv and pool. */

@@ -104,7 +104,7 @@ START_TEST(test_pool_output_shapes)
                                              TG_SHAPE(out, 3)));
                     tg_layer_free(p);
                 }
-    /* The seed's image model: MaxPooling2D 2x2 on 26x26x32 -> 13x13x32;
+    /* The document's image model: MaxPooling2D 2x2 on 26x26x32 -> 13x13x32;
      * Keras's default pool is 2. */
     tg_layer *p = tg_maxpool2d((tg_pool2d_opts){0});
     ck_assert(tg_shape_equal(tg_layer_build(p, TG_SHAPE(26, 26, 32), &rng), TG_SHAPE(13, 13, 32)));

@@ -35,7 +35,7 @@ START_TEST(test_flatten_and_reshape_shapes)
 }
 END_TEST
 
-/* The seed's image model, completed: (N, 13, 13, 32) -> (N, 13, 416), and
+/* The document's image model, completed: (N, 13, 13, 32) -> (N, 13, 416), and
  * time step h holds image row h, pixel by pixel, channels innermost. */
 START_TEST(test_rows_as_steps)
 {

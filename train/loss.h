@@ -2,7 +2,7 @@
  * gradient and gradcheck holds it against finite differences.
  *
  * pred and target have one shape. A loss is averaged over every sample and,
- * for per-time-step outputs such as the seed's (N, T, 1) time-series model,
+ * for per-time-step outputs such as the document's (N, T, 1) time-series model,
  * over every time step too: MSE and the binary cross-entropies over all
  * elements, the categorical ones over all rows (every index but the last).
  * A shape mismatch stops with a message naming the loss and both shapes. */

@@ -1,4 +1,4 @@
-/* tg_model: a Sequential model, as in the seed's Keras code:
+/* tg_model: a Sequential model, as in the document's Keras code:
  *
  *     tg_model *m = tg_model_new(TG_SHAPE(100, 8), 42);   // per-sample input shape, seed
  *     tg_model_add(m, tg_conv1d(32, 3, TG_RELU));

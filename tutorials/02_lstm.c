@@ -1,4 +1,4 @@
-/* Tutorial 2: the LSTM of the seed (section 3.3.1), equation by equation.
+/* Tutorial 2: the LSTM of the document (section 3.3.1), equation by equation.
  *
  * One time step with D = 2 inputs and H = 2 units, each of the six equations
  * evaluated with its concrete numbers; the library's LSTM (both paths) held
@@ -17,7 +17,7 @@
 enum { D = 2, H = 2 };
 
 /* The parameters of the default LSTM (diagonal peepholes, with W_cc), by
- * their names in the seed. */
+ * their names in the document. */
 typedef struct {
     tg_tensor *W_xi, *W_xf, *W_xc, *W_xo;
     tg_tensor *W_hi, *W_hf, *W_hc, *W_ho;
@@ -103,7 +103,7 @@ static double sigma_prime(double s) { return s * (1 - s); }
 int main(int argc, char **argv)
 {
     tg_steps s;
-    tg_steps_start(&s, argc, argv, "Tutorial 2: the LSTM of the seed, section 3.3.1");
+    tg_steps_start(&s, argc, argv, "Tutorial 2: the LSTM of the document, section 3.3.1");
 
     tg_layer *lstm = make_lstm((tg_lstm_opts){.units = H}, 1, TG_PATH_REFERENCE);
     params p = params_of(lstm);
@@ -119,7 +119,7 @@ int main(int argc, char **argv)
     tg_steps_step(&s, "The inputs and the parameters (D = 2 inputs, H = 2 units)",
                   "x_t: (D)   h_{t-1}, c_{t-1}: (H)   W_x*: (D, H)   W_h*: (H, H)   "
                   "W_c*: (H) diagonal   b_*: (H)");
-    tg_steps_say("Rows are vectors, so the seed's W_xi x_t is computed as x_t W_xi (Keras's "
+    tg_steps_say("Rows are vectors, so the document's W_xi x_t is computed as x_t W_xi (Keras's "
                  "layout).\nPeepholes are diagonal here: W_ci c_{t-1} is elementwise.");
     tg_steps_tensor("x_1", x_1);
     tg_steps_tensor("h_0", h0);
@@ -135,7 +135,7 @@ int main(int argc, char **argv)
     tg_tensor *f_t = gate(tape, (const char *[]){"W_xf x_t", "W_hf h_0", "W_cf c_0", "b_f", "f_1"},
                           p.W_xf, x_1, p.W_hf, h0, p.W_cf, c0, p.b_f, tg_sigmoid);
 
-    tg_steps_step(&s, "The candidate (note the seed's peephole W_cc c_{t-1})",
+    tg_steps_step(&s, "The candidate (note the document's peephole W_cc c_{t-1})",
                   "~c_t = tanh(W_xc x_t + W_hc h_{t-1} + W_cc c_{t-1} + b_c)");
     tg_tensor *c_tilde_t =
         gate(tape, (const char *[]){"W_xc x_t", "W_hc h_0", "W_cc c_0", "b_c", "~c_1"}, p.W_xc,

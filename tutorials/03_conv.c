@@ -1,6 +1,6 @@
-/* Tutorial 3: the convolution of the seed (section 3.3.2), corrected.
+/* Tutorial 3: the convolution of the document (section 3.3.2), corrected.
  *
- * The seed writes y_ij = sum_k sum_l W_ijkl x_kl + b_i, with indices that
+ * The document writes y_ij = sum_k sum_l W_ijkl x_kl + b_i, with indices that
  * do not describe a convolution (docs/errata.md). The formula computed
  * here, channels-last with stride s and no padding, is
  *
@@ -62,7 +62,7 @@ static void tape_gradients(tg_gradcheck_fn f, conv_ctx *c, tg_tensor *const *in,
 int main(int argc, char **argv)
 {
     tg_steps s;
-    tg_steps_start(&s, argc, argv, "Tutorial 3: the convolution of the seed, section 3.3.2");
+    tg_steps_start(&s, argc, argv, "Tutorial 3: the convolution of the document, section 3.3.2");
 
     /* ---- 1-D: a sequence of T = 6 steps, one channel in, one out, k = 3 ---- */
     enum { T = 6, K = 3, T_OUT = T - K + 1 };
@@ -151,7 +151,7 @@ int main(int argc, char **argv)
         }
     printf("  %38s= %9.4f\n", "", acc);
     tg_steps_expect(&s, "y[1,2,0]", TG_AT(y2d, 0, 1, 2, 0), acc, TG_STEPS_TOL);
-    tg_steps_say("The seed's W_ijkl would need a different kernel for every output pixel (i, j):\n"
+    tg_steps_say("The document's W_ijkl would need a different kernel for every output pixel (i, j):\n"
                  "that is a locally connected layer, not a convolution. The kernel is shared.");
 
     tg_steps_step(&s, "The gradients are correlations too (L = sum(G (.) y), so dL/dy = G)",

@@ -1,6 +1,6 @@
-/* Tutorial 4: the max-pool of the seed (section 3.3.2).
+/* Tutorial 4: the max-pool of the document (section 3.3.2).
  *
- * The seed writes y_i = max(y_i1, y_i2, ..., y_iS): each output is the
+ * The document writes y_i = max(y_i1, y_i2, ..., y_iS): each output is the
  * largest of the S elements of its window. Here: a 1-D and a 2-D example,
  * the window maxima, where the gradient goes (only to the winner of each
  * window), and what a tie does (the first maximum in window order takes it
@@ -62,10 +62,10 @@ static void gradient_of(pool_ctx *c, tg_tensor *x)
 int main(int argc, char **argv)
 {
     tg_steps s;
-    tg_steps_start(&s, argc, argv, "Tutorial 4: the max-pool of the seed, section 3.3.2");
+    tg_steps_start(&s, argc, argv, "Tutorial 4: the max-pool of the document, section 3.3.2");
 
     tg_steps_step(&s, "MaxPooling1D, pool 2, stride 2",
-                  "y[t] = max(x[2t], x[2t + 1])      (the seed: y_i = max(y_i1, ..., y_iS), S = 2)");
+                  "y[t] = max(x[2t], x[2t + 1])      (the document: y_i = max(y_i1, ..., y_iS), S = 2)");
     tg_tensor *x1 = tg_tensor_from(TG_SHAPE(1, 6, 1), (const tg_real[]){0.3, -1.2, 2.5, 0.7, -0.4, -0.1});
     x1->name = "x";
     tg_tape *tape = tg_tape_new();

@@ -1,6 +1,6 @@
-/* Tutorial 5: the seed's time-series model (section 4.1), in C.
+/* Tutorial 5: the document's time-series model (section 4.1), in C.
  *
- * The seed's eight lines of Keras, each printed next to the C statement
+ * The document's eight lines of Keras, each printed next to the C statement
  * that mirrors it (and that this program runs); the summary; a few epochs
  * of training on the embedded series ("does it go up next?"); the history
  * CSV and the training curve through gnuplot. docs/tutorial-05-timeseries.md
@@ -29,9 +29,9 @@ static double bce_by_hand(const tg_tensor *p, const tg_tensor *y)
 int main(int argc, char **argv)
 {
     tg_steps s;
-    tg_steps_start(&s, argc, argv, "Tutorial 5: the time-series model of the seed, section 4.1");
+    tg_steps_start(&s, argc, argv, "Tutorial 5: the time-series model of the document, section 4.1");
 
-    tg_steps_step(&s, "The data: an embedded series, cut into windows (seed 3.2, step 1)",
+    tg_steps_step(&s, "The data: an embedded series, cut into windows (section 3.2, step 1)",
                   "v_i = sum_k a_k sin(2 pi i / P_k + phi_k) + e_i,   label y_i = 1 if v_{i+1} > v_i");
     tg_series_task task;
     tg_synthetic_task(1, SERIES_STEPS, T, SEED, &task);
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     tg_steps_expect_true(&s, "labels of window 0 = x[0, 2j + 4] > x[0, 2j + 3], j = 0..13",
                          aligned);
 
-    tg_steps_step(&s, "The model, line by line: the seed's Keras, then the C that mirrors it",
+    tg_steps_step(&s, "The model, line by line: the document's Keras, then the C that mirrors it",
                   "Conv1D -> MaxPooling1D -> LSTM(return_sequences) -> Dense -> Dense(sigmoid)");
     const int timesteps = T, input_dim = 1;
     const uint64_t seed = SEED; /* the initial weights and the shuffling of fit */
@@ -94,13 +94,13 @@ int main(int argc, char **argv)
     tg_training_expect_count(&s, "dense: 64 * 32 + 32", tg_layer_param_count(dense),
                              64 * 32 + 32);
     tg_training_expect_count(&s, "dense_1: 32 * 1 + 1", tg_layer_param_count(out), 32 * 1 + 1);
-    tg_steps_say("  The four peephole vectors (W_ci, W_cf, W_cc, W_co, 64 each) are the seed's\n"
+    tg_steps_say("  The four peephole vectors (W_ci, W_cf, W_cc, W_co, 64 each) are the document's\n"
                  "  3.3.1 equations; Keras's LSTM has none and counts 24832 for this layer.");
 
     tg_steps_step(&s, "model.summary()", "");
     tg_model_summary(m, stdout);
-    tg_model *lib = tg_seed_series_model(TG_SERIES_CNN_LSTM, T, 1, 1,
-                                         (tg_seed_model_opts){.seed = SEED});
+    tg_model *lib = tg_series_model(TG_SERIES_CNN_LSTM, T, 1, 1,
+                                         (tg_app_model_opts){.seed = SEED});
     tg_tensor *p_tut = tg_model_predict(m, task.x_val, 64);
     tg_tensor *p_lib = tg_model_predict(lib, task.x_val, 64);
     double diff = 0;
@@ -123,7 +123,7 @@ int main(int argc, char **argv)
     tg_steps_say("  (a model that always said 0.5 would score log 2 = 0.6931)");
     tg_tensor_free(p_tut);
 
-    tg_steps_step(&s, "Fit: a few epochs (the seed asks for 10)",
+    tg_steps_step(&s, "Fit: a few epochs (the document asks for 10)",
                   "each batch: forward, L, backward on the tape, one Adam step");
     const tg_tensor *X_train = task.x_train, *y_train = task.y_train;
     const tg_tensor *X_val = task.x_val, *y_val = task.y_val;

@@ -1,7 +1,7 @@
-/* Tutorial 6: the seed's image model (section 4.2), in C.
+/* Tutorial 6: the document's image model (section 4.2), in C.
  *
- * The seed's Keras lines next to the C that mirrors them, with the one line
- * the seed leaves out: its MaxPooling2D hands a 4-D tensor (N, 13, 13, 32)
+ * The document's Keras lines next to the C that mirrors them, with the one line
+ * the document leaves out: its MaxPooling2D hands a 4-D tensor (N, 13, 13, 32)
  * straight to an LSTM, which wants (N, T, D) and refuses. Image rows become
  * time steps: (N, H, W, C) -> (N, H, W C). Then the summary, a few epochs
  * on the embedded shapes (28 x 28, ten classes), the history CSV and the
@@ -53,7 +53,7 @@ static void say_and_exit(const char *message)
     _exit(TG_FATAL_EXIT);
 }
 
-/* What the seed literally writes: the LSTM right after MaxPooling2D. Run
+/* What the document literally writes: the LSTM right after MaxPooling2D. Run
  * in a child process, since a programming error stops the program. */
 static int lstm_after_pool_exit_status(tg_model *m)
 {
@@ -87,9 +87,9 @@ static double cce_by_hand(const tg_tensor *p, const tg_tensor *y)
 int main(int argc, char **argv)
 {
     tg_steps s;
-    tg_steps_start(&s, argc, argv, "Tutorial 6: the image model of the seed, section 4.2");
+    tg_steps_start(&s, argc, argv, "Tutorial 6: the image model of the document, section 4.2");
 
-    tg_steps_step(&s, "The data: embedded images of ten shapes (seed 3.2, step 1)",
+    tg_steps_step(&s, "The data: embedded images of ten shapes (section 3.2, step 1)",
                   "x = pixel / 255 in [0, 1],   y = one-hot(label), 10 classes");
     tg_image_set train, val;
     tg_synthetic_shapes(&train, N_TRAIN, SEED);
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
     printf("  y_train %s   (channels last, as Keras)\n", sh);
     tg_steps_values("y_train[0]", y_train->data, TG_SHAPE(CLASSES));
 
-    tg_steps_step(&s, "The model, line by line: the seed's Keras, then the C that mirrors it",
+    tg_steps_step(&s, "The model, line by line: the document's Keras, then the C that mirrors it",
                   "Conv2D -> MaxPooling2D -> [rows as time steps] -> LSTM -> Dense -> Dense(softmax)");
     const tg_shape input_shape = TG_SHAPE(SIDE, SIDE, 1);
     const uint64_t seed = SEED; /* the initial weights and the shuffling of fit */
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
     tg_shape_str(pool->output_shape, sh, sizeof sh);
     printf("  The pooled output per image: %s, so (N, 13, 13, 32) for a batch: 4-D.\n", sh);
 
-    tg_steps_step(&s, "The seed's next line, as written, is refused",
+    tg_steps_step(&s, "The document's next line, as written, is refused",
                   "LSTM input: (N, T, D), a sequence of T vectors of D features -- 3-D");
     tg_steps_say("  Keras: model.add(LSTM(units=64))\n"
                  "  Keras stops here: \"Input 0 of layer lstm is incompatible with the layer:\n"
@@ -135,13 +135,13 @@ int main(int argc, char **argv)
     int status = lstm_after_pool_exit_status(m);
     tg_steps_expect(&s, "the child's exit status", status, TG_FATAL_EXIT, 0);
     tg_steps_say("  An LSTM reads one vector per time step. Which axis is time in an image?\n"
-                 "  The seed does not say; the usual answer (the \"row LSTM\" of MNIST\n"
+                 "  The document does not say; the usual answer (the \"row LSTM\" of MNIST\n"
                  "  tutorials) reads the image top to bottom, one row per step, the row's\n"
                  "  W pixels of C channels flattened into one vector of W C features.");
 
     tg_steps_step(&s, "The missing line: image rows as time steps",
                   "(N, H, W, C) -> (N, H, W C):   x'[n, h, w C + c] = x[n, h, w, c]");
-    TG_MIRROR("model.add(Reshape((13, 13 * 32)))     # missing from the seed",
+    TG_MIRROR("model.add(Reshape((13, 13 * 32)))     # missing from the document",
               rows = tg_model_add(m, tg_rows_as_steps()));
     tg_shape_str(rows->output_shape, sh, sizeof sh);
     printf("  per image: 13 time steps of 13 * 32 = 416 features: %s\n", sh);
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
     tg_steps_say("  No data moves: row-major (h, w, c) and (h, w C + c) are the same memory,\n"
                  "  so the layer only relabels the shape (and its gradient does the same).");
 
-    tg_steps_step(&s, "The rest of the seed's lines",
+    tg_steps_step(&s, "The rest of the document's lines",
                   "LSTM(64) keeps only h_T (return_sequences=False): one vector per image");
     TG_MIRROR("model.add(LSTM(units=64))",
               lstm = tg_model_add(m, tg_lstm((tg_lstm_opts){.units = 64})));
@@ -168,7 +168,7 @@ int main(int argc, char **argv)
               dense = tg_model_add(m, tg_dense(32, TG_RELU)));
     TG_MIRROR("model.add(Dense(units=10, activation='softmax'))",
               out = tg_model_add(m, tg_dense(10, TG_SOFTMAX)));
-    tg_steps_say("  The seed imports Flatten and never uses it: h_T is already a vector.");
+    tg_steps_say("  The document imports Flatten and never uses it: h_T is already a vector.");
 
     tg_steps_step(&s, "Parameters, counted by hand",
                   "Conv2D: kh kw C_in F + F;  LSTM (diagonal peepholes): 4 (D H + H H + H) + 4 H;\n"
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 
     tg_steps_step(&s, "model.summary()", "");
     tg_model_summary(m, stdout);
-    tg_model *lib = tg_seed_images_model(SIDE, SIDE, CLASSES, (tg_seed_model_opts){.seed = SEED});
+    tg_model *lib = tg_images_model(SIDE, SIDE, CLASSES, (tg_app_model_opts){.seed = SEED});
     tg_tensor *p_tut = tg_model_predict(m, X_val, 64);
     tg_tensor *p_lib = tg_model_predict(lib, X_val, 64);
     double diff = 0;
@@ -213,7 +213,7 @@ int main(int argc, char **argv)
     tg_steps_say("  (guessing 1/10 for every class would score log 10 = 2.3026)");
     tg_tensor_free(p_tut);
 
-    tg_steps_step(&s, "Fit: a few epochs (the seed asks for 10)",
+    tg_steps_step(&s, "Fit: a few epochs (the document asks for 10)",
                   "each batch: forward, L, backward on the tape, one Adam step");
     tg_fit_opts o = tg_fit_defaults();
     o.verbose = 0; /* no per-epoch lines (they carry timings): the table below instead */

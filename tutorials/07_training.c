@@ -1,4 +1,4 @@
-/* Tutorial 7: training choices (seed 3.2 step 5, and its last section's
+/* Tutorial 7: training choices (section 3.2 step 5, and its last section's
  * "how to optimise": loss, optimizer, L1/L2, early stopping).
  *
  * One small classification problem (points in a square, "inside the
@@ -320,7 +320,7 @@ static void write_figure(tg_steps *s, int best_epoch, int stopped_epoch)
 int main(int argc, char **argv)
 {
     tg_steps s;
-    tg_steps_start(&s, argc, argv, "Tutorial 7: training choices (seed 3.2, step 5)");
+    tg_steps_start(&s, argc, argv, "Tutorial 7: training choices (section 3.2, step 5)");
 
     tg_steps_step(&s, "One problem for every run: inside the circle?",
                   "x uniform in [-1, 1]^2,  y = [x1^2 + x2^2 < 0.64],  15% of the labels flipped");
@@ -401,7 +401,7 @@ int main(int argc, char **argv)
                              reach_mse ? reach_mse : 61);
     tg_steps_say("  MSE sits on a plateau while p (1 - p) is tiny; cross-entropy leaves at once.\n"
                  "  For a probability, cross-entropy is the loss; MSE is for numbers\n"
-                 "  (the seed's regression: `tapegrad train regression`).");
+                 "  (the document's regression: `tapegrad train regression`).");
 
     tg_steps_step(&s, "The optimizers' update rules, checked by hand",
                   "GD:        w <- w - eta g\n"
@@ -438,7 +438,7 @@ int main(int argc, char **argv)
     tg_training_expect_below(&s, "SGD's final loss < GD's", h_sgd.loss[E - 1], h_gd.loss[E - 1]);
     tg_training_expect_below(&s, "Adam's final loss < GD's", h_adam.loss[E - 1], h_gd.loss[E - 1]);
     tg_steps_say("  Per epoch GD takes one exact step, the mini-batch methods six noisy ones:\n"
-                 "  on the same passes over the data they get further (the seed's last\n"
+                 "  on the same passes over the data they get further (the document's last\n"
                  "  section: batch GD or SGD \"to improve training speed\").");
 
     tg_steps_step(&s, "L1 and L2 penalties: the gradients they add",

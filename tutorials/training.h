@@ -1,4 +1,4 @@
-/* What the training tutorials (5, 6, 7) share: the seed's Keras line next
+/* What the training tutorials (5, 6, 7) share: the document's Keras line next
  * to the C line that mirrors it, the per-epoch table of a run, where their
  * files go, and gnuplot.
  *
@@ -17,7 +17,7 @@
 
 #include "tutorials/steps.h"
 
-/* The Python line of the seed, then the C statement that mirrors it, then
+/* The Python line of the document, then the C statement that mirrors it, then
  * runs that statement. The C text printed is the statement itself
  * (stringified), so the two cannot drift apart. */
 #define TG_MIRROR(python, ...)                                                                     \

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int parse_verb_args(const tg_cli_verb *verb, int argc, char **argv)
 {
     if (!strcmp(verb->name, "train")) {
-        tg_seed_app_opts o;
+        tg_app_opts o;
         return tg_cmd_train_parse(argc, argv, &o);
     }
     if (!strcmp(verb->name, "gradcheck")) {

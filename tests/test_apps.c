@@ -1,4 +1,4 @@
-/* The seed's applications: each model lowers its loss in a few steps on the
+/* The document's applications: each model lowers its loss in a few steps on the
  * embedded data, the series models' outputs are causal with the alignment
  * the targets assume, the LSTM -> CNN stack passes gradcheck, a regression
  * predicting no change is exactly persistence, and a whole run writes its
@@ -49,8 +49,8 @@ static void series_learns(int binary, tg_series_arch arch)
     tg_series_task t;
     tg_synthetic_task(binary, 600, 16, 3, &t);
     tg_tensor *x = first_rows(t.x_train, 64), *y = first_rows(t.y_train, 64);
-    tg_seed_model_opts mo = {.seed = 5};
-    tg_model *m = tg_seed_series_model(arch, t.T, t.D, binary, mo);
+    tg_app_model_opts mo = {.seed = 5};
+    tg_model *m = tg_series_model(arch, t.T, t.D, binary, mo);
     expect_learns(m, binary ? TG_LOSS_BCE : TG_LOSS_MSE, TG_METRIC_ACCURACY, x, y);
     tg_tensor_free(x);
     tg_tensor_free(y);
@@ -75,8 +75,8 @@ START_TEST(test_apps_images_learns)
         idx[i] = i;
     tg_tensor *x = tg_tensor_new(TG_SHAPE(64, 28, 28, 1)), *y = tg_tensor_new(TG_SHAPE(64, 10));
     tg_image_set_batch(&set, idx, 64, x, y);
-    tg_seed_model_opts mo = {.seed = 5};
-    expect_learns(tg_seed_images_model(28, 28, 10, mo), TG_LOSS_CCE, TG_METRIC_ACCURACY, x, y);
+    tg_app_model_opts mo = {.seed = 5};
+    expect_learns(tg_images_model(28, 28, 10, mo), TG_LOSS_CCE, TG_METRIC_ACCURACY, x, y);
     tg_tensor_free(x);
     tg_tensor_free(y);
     tg_image_set_free(&set);
@@ -88,9 +88,9 @@ END_TEST
 static void check_causal(tg_series_arch arch, int T)
 {
     int first, step, count;
-    tg_seed_series_alignment(T, &first, &step, &count);
-    tg_seed_model_opts mo = {.seed = 9};
-    tg_model *m = tg_seed_series_model(arch, T, 2, 1, mo);
+    tg_series_model_alignment(T, &first, &step, &count);
+    tg_app_model_opts mo = {.seed = 9};
+    tg_model *m = tg_series_model(arch, T, 2, 1, mo);
     ck_assert(tg_shape_equal(m->output_shape, TG_SHAPE(count, 1)));
     tg_rng rng;
     tg_rng_seed(&rng, 4);
@@ -132,7 +132,7 @@ END_TEST
 START_TEST(test_apps_lstm_cnn_gradcheck)
 {
     int n;
-    const tg_gradcheck_case *c = tg_seed_model_gradcheck_cases(&n);
+    const tg_gradcheck_case *c = tg_app_model_gradcheck_cases(&n);
     for (int i = 0; i < n; i++)
         tg_ck_assert_gradcheck(c[i].name, c[i].run(17));
 }
@@ -177,10 +177,10 @@ static off_t file_size(const char *path)
 /* `tapegrad train timeseries --embedded --steps 12 --epochs E --history
  * h.csv --plot PNG --save ckpt` in scratch directory s, output to out;
  * *ckpt: where the checkpoint goes. */
-static tg_seed_app_opts embedded_run(tg_scratch *s, int epochs, const char *png, FILE *out,
+static tg_app_opts embedded_run(tg_scratch *s, int epochs, const char *png, FILE *out,
                                      const char **ckpt)
 {
-    tg_seed_app_opts o = tg_seed_app_defaults();
+    tg_app_opts o = tg_app_defaults();
     o.task = TG_APP_TIMESERIES;
     o.embedded = 1;
     o.epochs = epochs;
@@ -201,9 +201,9 @@ START_TEST(test_apps_run_writes_history_and_plot)
     tg_scratch_open(&s);
     FILE *out = tmpfile();
     const char *ckpt;
-    tg_seed_app_opts o = embedded_run(&s, 2, "h.png", out, &ckpt);
-    tg_seed_app_result r;
-    tg_status st = tg_seed_app_run(&o, &r);
+    tg_app_opts o = embedded_run(&s, 2, "h.png", out, &ckpt);
+    tg_app_result r;
+    tg_status st = tg_app_run(&o, &r);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
     ck_assert(r.embedded);
     ck_assert_int_eq(r.epochs_run, 2);
@@ -213,14 +213,14 @@ START_TEST(test_apps_run_writes_history_and_plot)
     ck_assert_int_gt(file_size(ckpt), 0);
 
     /* Reloaded weights give the same test figures without training. */
-    tg_seed_app_opts o2 = o;
+    tg_app_opts o2 = o;
     o2.load_dir = o.save_dir;
     o2.save_dir = NULL;
     o2.history_csv = o2.plot_png = NULL;
     o2.epochs = 1;
     o2.learning_rate = 1e-12;
-    tg_seed_app_result r2;
-    st = tg_seed_app_run(&o2, &r2);
+    tg_app_result r2;
+    st = tg_app_run(&o2, &r2);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
     /* Exact: the weights are the saved ones and a step of 1e-12 moves no
      * prediction across 0.5, so not one of the test windows may change
@@ -241,16 +241,16 @@ START_TEST(test_apps_failed_plot_keeps_weights)
     tg_scratch_open(&s);
     FILE *out = tmpfile();
     const char *ckpt;
-    tg_seed_app_opts o = embedded_run(&s, 1, "no/such/dir/h.png", out, &ckpt);
-    tg_seed_app_result r;
-    tg_status st = tg_seed_app_run(&o, &r);
+    tg_app_opts o = embedded_run(&s, 1, "no/such/dir/h.png", out, &ckpt);
+    tg_app_result r;
+    tg_status st = tg_app_run(&o, &r);
     ck_assert(!tg_is_ok(&st));
     ck_assert_int_eq(r.epochs_run, 1);
     ck_assert_int_gt(file_size(ckpt), 0);
     ck_assert_int_gt(file_size(o.history_csv), 20);
 
     o.history_csv = NULL;
-    st = tg_seed_app_run(&o, &r);
+    st = tg_app_run(&o, &r);
     tg_ck_assert_error(st, "--plot", "needs --history");
     ck_assert_int_eq(r.epochs_run, 0);
     fclose(out);
@@ -263,12 +263,12 @@ START_TEST(test_apps_named_dir_without_data)
 {
     tg_scratch s;
     tg_scratch_open(&s);
-    tg_seed_app_opts o = tg_seed_app_defaults();
+    tg_app_opts o = tg_app_defaults();
     o.task = TG_APP_REGRESSION;
     o.data_dir = s.dir;
     FILE *out = tmpfile();
     o.out = out;
-    tg_status st = tg_seed_app_run(&o, NULL);
+    tg_status st = tg_app_run(&o, NULL);
     tg_ck_assert_error(st, "seattle-temps.csv", "not found", s.dir);
     fclose(out);
     tg_scratch_close(&s);
@@ -277,8 +277,8 @@ END_TEST
 
 Suite *tg_test_suite(void)
 {
-    Suite *s = suite_create("seed_apps");
-    TCase *tc = tcase_create("seed_apps");
+    Suite *s = suite_create("apps");
+    TCase *tc = tcase_create("apps");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_apps_timeseries_learns);
     tcase_add_test(tc, test_apps_lstm_cnn_learns);
