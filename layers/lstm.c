@@ -1,8 +1,7 @@
-/* The LSTM layer and its reference path: the six equations of the document's
- * section 3.3.1, one line of C each, unrolled over the time steps from
- * primitive tape ops. Nothing here computes a gradient: backpropagation
- * through time is whatever the tape derives from this unrolling. The fused
- * path (lstm_fused.c) must agree with it on every value and gradient. */
+/* The LSTM layer: its options, its parameters and their initialisation,
+ * and the function form that runs one of its two paths, the six equations
+ * unrolled from tape ops (lstm_reference.c) or the fused op
+ * (lstm_fused.c). */
 #include "layers/lstm_layer.h"
 
 #include <stdio.h>
@@ -15,24 +14,6 @@ static const char *const W_x_names[TG_GATES] = {"W_xi", "W_xf", "W_xc", "W_xo"};
 static const char *const W_h_names[TG_GATES] = {"W_hi", "W_hf", "W_hc", "W_ho"};
 static const char *const W_c_names[TG_GATES] = {"W_ci", "W_cf", "W_cc", "W_co"};
 static const char *const b_names[TG_GATES] = {"b_i", "b_f", "b_c", "b_o"};
-
-/* Packed (rows, 4H) = [gate i | gate f | gate c | gate o], row by row. */
-void tg_lstm_pack_gates(tg_tensor *const gate[TG_GATES], int rows, int H, tg_real *packed)
-{
-    for (int r = 0; r < rows; r++)
-        for (int g = 0; g < TG_GATES; g++)
-            memcpy(packed + ((size_t)r * TG_GATES + (size_t)g) * (size_t)H,
-                   gate[g]->data + (size_t)r * (size_t)H, (size_t)H * sizeof *packed);
-}
-
-void tg_lstm_unpack_gates(const tg_real *packed, int rows, int H, tg_tensor *const gate[TG_GATES])
-{
-    for (int r = 0; r < rows; r++)
-        for (int g = 0; g < TG_GATES; g++)
-            memcpy(gate[g]->data + (size_t)r * (size_t)H,
-                   packed + ((size_t)r * TG_GATES + (size_t)g) * (size_t)H,
-                   (size_t)H * sizeof *packed);
-}
 
 static int has_peephole(const tg_lstm_opts *o, int gate)
 {
@@ -81,62 +62,6 @@ static tg_shape lstm_build(tg_layer *self, tg_shape input, tg_rng *rng)
     return l->opts.return_sequences ? TG_SHAPE(input.dim[0], H) : TG_SHAPE(H);
 }
 
-/* The peephole term W_c c of one gate: elementwise for a diagonal W_c (a
- * vector broadcast over the batch), a matrix product for a full one. */
-static tg_tensor *peephole(tg_tape *tape, tg_tensor *W_c, tg_tensor *c)
-{
-    return W_c->shape.ndim == 1 ? tg_mul(tape, c, W_c) : tg_matmul(tape, c, W_c);
-}
-
-/* A gate's argument, the affine sum inside sigma or tanh (no W_c c without a peephole):
- *     W_x x_t + W_h h_{t-1} + W_c c + b */
-static tg_tensor *affine(tg_tape *tape, tg_tensor *x_t, tg_tensor *W_x, tg_tensor *h_prev,
-                         tg_tensor *W_h, tg_tensor *W_c, tg_tensor *c, tg_tensor *b)
-{
-    tg_tensor *s = tg_add(tape, tg_matmul(tape, x_t, W_x), tg_matmul(tape, h_prev, W_h));
-    if (W_c)
-        s = tg_add(tape, s, peephole(tape, W_c, c));
-    return tg_add(tape, s, b);
-}
-
-/* Unrolls the six equations over t = 1..T. h_seq receives every h_t. */
-static void reference_steps(tg_lstm_layer *l, tg_tape *tape, tg_tensor *x, tg_tensor *h_0,
-                            tg_tensor *c_0, tg_tensor **h_seq, tg_tensor **c_T)
-{
-    const int N = x->shape.dim[0], T = x->shape.dim[1], D = l->D;
-    tg_tensor *W_xi = l->W_x[TG_GATE_I], *W_xf = l->W_x[TG_GATE_F];
-    tg_tensor *W_xc = l->W_x[TG_GATE_C], *W_xo = l->W_x[TG_GATE_O];
-    tg_tensor *W_hi = l->W_h[TG_GATE_I], *W_hf = l->W_h[TG_GATE_F];
-    tg_tensor *W_hc = l->W_h[TG_GATE_C], *W_ho = l->W_h[TG_GATE_O];
-    tg_tensor *W_ci = l->W_c[TG_GATE_I], *W_cf = l->W_c[TG_GATE_F];
-    tg_tensor *W_cc = l->W_c[TG_GATE_C], *W_co = l->W_c[TG_GATE_O];
-    tg_tensor *b_i = l->b[TG_GATE_I], *b_f = l->b[TG_GATE_F];
-    tg_tensor *b_c = l->b[TG_GATE_C], *b_o = l->b[TG_GATE_O];
-
-    tg_tensor *h_prev = h_0, *c_prev = c_0;
-    for (int t = 0; t < T; t++) {
-        tg_tensor *x_t = tg_reshape(tape, tg_slice(tape, x, 1, t, 1, 1), TG_SHAPE(N, D));
-
-        /* i_t = \sigma(W_xi x_t + W_hi h_{t-1} + W_ci c_{t-1} + b_i) */
-        tg_tensor *i_t = tg_sigmoid(tape, affine(tape, x_t, W_xi, h_prev, W_hi, W_ci, c_prev, b_i));
-        /* f_t = \sigma(W_xf x_t + W_hf h_{t-1} + W_cf c_{t-1} + b_f) */
-        tg_tensor *f_t = tg_sigmoid(tape, affine(tape, x_t, W_xf, h_prev, W_hf, W_cf, c_prev, b_f));
-        /* \tilde{c}_t = \tanh(W_xc x_t + W_hc h_{t-1} + W_cc c_{t-1} + b_c) */
-        tg_tensor *c_tilde = tg_tanh(tape, affine(tape, x_t, W_xc, h_prev, W_hc, W_cc, c_prev, b_c));
-        /* c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t */
-        tg_tensor *c_t = tg_add(tape, tg_mul(tape, f_t, c_prev), tg_mul(tape, i_t, c_tilde));
-        /* o_t = \sigma(W_xo x_t + W_ho h_{t-1} + W_co c_t + b_o)   (c_t: the new state) */
-        tg_tensor *o_t = tg_sigmoid(tape, affine(tape, x_t, W_xo, h_prev, W_ho, W_co, c_t, b_o));
-        /* h_t = o_t \odot \tanh(c_t) */
-        tg_tensor *h_t = tg_mul(tape, o_t, tg_tanh(tape, c_t));
-
-        h_seq[t] = h_t;
-        h_prev = h_t;
-        c_prev = c_t;
-    }
-    *c_T = c_prev;
-}
-
 /* A zero state (N, H) on the tape: the default h_0 and c_0. */
 static tg_tensor *zero_state(tg_tape *tape, int N, int H)
 {
@@ -180,7 +105,7 @@ tg_tensor *tg_lstm_run(tg_layer *lstm, tg_tape *tape, tg_tensor *x, tg_tensor *h
     tg_tensor *out, *h_last, *c_last;
     if (lstm->path == TG_PATH_REFERENCE) {
         tg_tensor **h_seq = tg_tape_alloc(tape, (size_t)T * sizeof *h_seq);
-        reference_steps(l, tape, x, h0 ? h0 : zero_state(tape, N, H),
+        tg_lstm_reference_steps(l, tape, x, h0 ? h0 : zero_state(tape, N, H),
                         c0 ? c0 : zero_state(tape, N, H), h_seq, &c_last);
         h_last = h_seq[T - 1];
         out = l->opts.return_sequences ? tg_stack(tape, h_seq, T, 1) : h_last;

@@ -1,6 +1,8 @@
-/* The LSTM layer's struct, shared by the files that implement it (lstm.c:
- * layer and reference path, lstm_fused.c: fused op, lstm_keras.c: Keras
- * packing). Not part of the public API: users see a tg_layer. */
+/* The LSTM layer's struct, shared by the files that implement it: lstm.c
+ * (the layer, its build, the function form), lstm_reference.c (the six
+ * equations as tape ops), lstm_fused.c (the fused op) and lstm_pack.c (gate
+ * packing, Keras's layout). Not part of the public API: users see a
+ * tg_layer. */
 #ifndef TG_LSTM_LAYER_H
 #define TG_LSTM_LAYER_H
 
@@ -24,9 +26,15 @@ typedef struct tg_lstm_layer {
 tg_lstm_layer *tg_lstm_layer_of(const tg_layer *layer, const char *op);
 
 /* Packed (rows, 4H) weights, the gates side by side in the order i, f, c, o,
- * to and from the four per-gate (rows, H) tensors (lstm.c). */
+ * to and from the four per-gate (rows, H) tensors (lstm_pack.c). */
 void tg_lstm_pack_gates(tg_tensor *const gate[TG_GATES], int rows, int H, tg_real *packed);
 void tg_lstm_unpack_gates(const tg_real *packed, int rows, int H, tg_tensor *const gate[TG_GATES]);
+
+/* The reference path: unrolls the six equations over t = 1..T from h_0 and
+ * c_0 (N, H); h_seq[t] receives h_{t+1}, *c_T the last cell state
+ * (lstm_reference.c). */
+void tg_lstm_reference_steps(tg_lstm_layer *l, tg_tape *tape, tg_tensor *x, tg_tensor *h_0,
+                             tg_tensor *c_0, tg_tensor **h_seq, tg_tensor **c_T);
 
 /* The fused op: every h_t and c_t of the sequence x (N, T, D) from h0, c0
  * (N, H) (NULL: zeros) as one tape tensor of shape (2, N, T, H): [0] holds

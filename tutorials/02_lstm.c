@@ -9,7 +9,7 @@
  *
  * The six equations are written out here a second time on purpose: this
  * file is the by-hand side of the comparison, and step 8 checks that
- * layers/lstm.c computes exactly the same. */
+ * layers/lstm_reference.c computes exactly the same. */
 #include "kernels/fastmath.h"
 #include "layers/lstm.h"
 #include "tutorials/steps.h"
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
     tg_steps_tensor("h_1", h_t);
 
     tg_steps_step(&s, "The library computes the same: tg_lstm_run, both paths",
-                  "layers/lstm.c (reference: the six equations as tape ops) and the fused op");
+                  "layers/lstm_reference.c (the six equations as tape ops) and the fused op");
     for (int path = 0; path < 2; path++) {
         tg_tape *t2 = tg_tape_new();
         lstm->path = path == 0 ? TG_PATH_REFERENCE : TG_PATH_FUSED;

@@ -1,4 +1,5 @@
-/* Keras's packing of LSTM weights: one kernel (D, 4H) = [W_xi W_xf W_xc W_xo],
+/* The LSTM's weights packed, the gates side by side, as the fused path and
+ * Keras hold them. Keras's packing: one kernel (D, 4H) = [W_xi W_xf W_xc W_xo],
  * one recurrent kernel (H, 4H) = [W_hi W_hf W_hc W_ho] and one bias (4H) =
  * [b_i b_f b_c b_o], the gates side by side in the order i, f, c, o. Keras's
  * LSTM has no peepholes, so the packed form is offered for peephole none
@@ -6,8 +7,27 @@
 #include "layers/lstm_layer.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "tensor/npy.h"
+
+/* Packed (rows, 4H) = [gate i | gate f | gate c | gate o], row by row. */
+void tg_lstm_pack_gates(tg_tensor *const gate[TG_GATES], int rows, int H, tg_real *packed)
+{
+    for (int r = 0; r < rows; r++)
+        for (int g = 0; g < TG_GATES; g++)
+            memcpy(packed + ((size_t)r * TG_GATES + (size_t)g) * (size_t)H,
+                   gate[g]->data + (size_t)r * (size_t)H, (size_t)H * sizeof *packed);
+}
+
+void tg_lstm_unpack_gates(const tg_real *packed, int rows, int H, tg_tensor *const gate[TG_GATES])
+{
+    for (int r = 0; r < rows; r++)
+        for (int g = 0; g < TG_GATES; g++)
+            memcpy(gate[g]->data + (size_t)r * (size_t)H,
+                   packed + ((size_t)r * TG_GATES + (size_t)g) * (size_t)H,
+                   (size_t)H * sizeof *packed);
+}
 
 /* The packed form exists for the peephole-free LSTM only. */
 static tg_lstm_layer *keras_layer(const tg_layer *lstm, const char *op)
