@@ -216,7 +216,7 @@ lint-cppcheck:
 	cppcheck -q --std=c11 --enable=warning,portability,performance --inline-suppr \
 	  --suppress=invalidFunctionArg:tensor/real.h --error-exitcode=1 -I. -D_GNU_SOURCE $(LINT_SRC)
 
-build-lint/%.c.tidy: %.c .clang-tidy $(wildcard $(LIB_DIRS:%=%/*.h) cli/*.h tests/fuzz/*.h)
+build-lint/%.c.tidy: %.c .clang-tidy $(wildcard $(LIB_DIRS:%=%/*.h) $(LIB_DIRS:%=%/internal/*.h) cli/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	clang-tidy -quiet $< -- $(LINT_FLAGS)
 	@touch $@
@@ -246,7 +246,7 @@ install: $(LIB) $(CLI)
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 tapegrad.h $(DESTDIR)$(PREFIX)/include/tapegrad/
 	for d in $(LIB_DIRS); do install -d $(DESTDIR)$(PREFIX)/include/tapegrad/$$d; \
-	  for h in $$d/*.h; do [ -e "$$h" ] && install -m 644 $$h $(DESTDIR)$(PREFIX)/include/tapegrad/$$d/; done; done
+	  install -m 644 $$d/$$d.h $(DESTDIR)$(PREFIX)/include/tapegrad/$$d/; done
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@CFLAGS@|$(filter -DTG_REAL_FLOAT,$(CPPFLAGS))|' \
 	  tapegrad.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tapegrad.pc
 

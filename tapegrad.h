@@ -1,44 +1,19 @@
-/* tapegrad: the one header a user includes. Each folder's header lists what
- * that folder exports; arrows point one way only:
- * tensor <- autograd <- layers <- train. */
+/* tapegrad: the one header a user includes, and the whole documented API.
+ * Each folder has one public header; the folders stand on each other one
+ * way only (a header never includes one of a floor above it):
+ *
+ *     tensor <- {kernels, datasets} <- autograd <- layers <- train <- apps
+ *
+ * What a folder keeps to itself lives in its internal/ and is not installed. */
 #ifndef TAPEGRAD_H
 #define TAPEGRAD_H
 
 #include "tensor/tensor.h"
-#include "tensor/init.h"
-#include "tensor/file.h"
-#include "tensor/npy.h"
-
-#include "autograd/tape.h"
-#include "autograd/ops.h"
-#include "autograd/gradcheck.h"
-
-#include "layers/activation_layer.h"
-#include "layers/conv.h"
-#include "layers/dense.h"
-#include "layers/lstm.h"
-#include "layers/pool.h"
-#include "layers/reshape.h"
-#include "layers/gradcheck_layers.h"
-
-#include "datasets/csv.h"
-#include "datasets/data_path.h"
-#include "datasets/idx.h"
-#include "datasets/image_set.h"
-#include "datasets/scale.h"
-#include "datasets/series.h"
-#include "datasets/synthetic.h"
-
-#include "train/checkpoint.h"
-#include "train/clip.h"
-#include "train/early_stopping.h"
-#include "train/fit.h"
-#include "train/history.h"
-#include "train/loss.h"
-#include "train/metrics.h"
-#include "train/model.h"
-#include "train/optimizer.h"
-#include "apps/plot.h"
-#include "train/regularizer.h"
+#include "kernels/kernels.h"
+#include "datasets/datasets.h"
+#include "autograd/autograd.h"
+#include "layers/layers.h"
+#include "train/train.h"
+#include "apps/apps.h"
 
 #endif

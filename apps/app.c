@@ -1,19 +1,13 @@
-#include "apps/app.h"
+#include "apps/apps.h"
 
 #include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "kernels/threads.h"
-#include "train/checkpoint.h"
-#include "datasets/data_path.h"
-#include "train/fit.h"
-#include "train/fit_images.h"
-#include "datasets/idx.h"
-#include "apps/plot.h"
-#include "apps/tasks.h"
-#include "datasets/synthetic.h"
+#include "kernels/kernels.h"
+#include "train/train.h"
+#include "datasets/datasets.h"
 
 /* Sizes of the embedded sets: big enough to learn, small enough for a
  * demo in well under a minute on two cores. */

@@ -1,9 +1,12 @@
-#include "apps/gradcheck_registry.h"
+#include "apps/apps.h"
 
-#include "layers/gradcheck_layers.h"
-#include "layers/lstm.h"
-#include "train/loss.h"
-#include "apps/models.h"
+#include "apps/internal/gradcheck_cases.h"
+#include "autograd/internal/gradcheck_cases.h"
+#include "layers/internal/gradcheck_cases.h"
+#include "train/internal/gradcheck_cases.h"
+
+#include "layers/layers.h"
+#include "train/train.h"
 
 typedef const tg_gradcheck_case *(*case_list_fn)(int *n);
 

@@ -1,10 +1,8 @@
-#include "apps/models.h"
+#include "apps/apps.h"
 
-#include "layers/conv.h"
-#include "layers/dense.h"
-#include "layers/pool.h"
-#include "layers/reshape.h"
-#include "tensor/init.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
+#include "apps/internal/gradcheck_cases.h"
 
 /* Adds the layer and its kernel regularizer. */
 static tg_layer *add(tg_model *m, tg_layer *layer, tg_regularizer reg)

@@ -1,7 +1,6 @@
-#include "apps/plot.h"
+#include "apps/apps.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "train/history.h"
+#include "train/train.h"
 
 extern char **environ;
 
@@ -101,8 +100,8 @@ static tg_status name_paths(const char *csv, const tg_plot_opts *o, tg_plot_path
         too_long = p->png;
     if (too_long)
         return tg_status_error("plot: a path of %zu bytes is too long for the outputs named "
-                               "after it (PATH_MAX is %d): %s",
-                               strlen(too_long), PATH_MAX, too_long);
+                               "after it (the limit is %d): %s",
+                               strlen(too_long), TG_PATH_MAX, too_long);
     return tg_status_ok();
 }
 
@@ -117,7 +116,7 @@ static int gnuplot_on_path(void)
     const char *path = getenv("PATH");
     if (!path)
         return 0;
-    char dir[PATH_MAX], exe[PATH_MAX + 16];
+    char dir[TG_PATH_MAX], exe[TG_PATH_MAX + 16];
     for (const char *p = path;;) {
         size_t n = strcspn(p, ":");
         snprintf(dir, sizeof dir, "%.*s", (int)n, n ? p : ".");

@@ -1,16 +1,11 @@
-#include "apps/tasks.h"
+#include "apps/apps.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "datasets/csv.h"
-#include "datasets/data_path.h"
-#include "datasets/scale.h"
-#include "apps/models.h"
-#include "datasets/series.h"
-#include "datasets/synthetic.h"
+#include "datasets/datasets.h"
 
 #define PI 3.14159265358979323846
 /* precipitation, temp_max, temp_min, wind, rained today, season (sin, cos) */

@@ -1,4 +1,4 @@
-#include "autograd/broadcast.h"
+#include "autograd/internal/broadcast.h"
 
 void tg_bcast_check(const char *op, const tg_tensor *a, const tg_tensor *b)
 {

@@ -1,10 +1,10 @@
-#include "autograd/gradcheck.h"
+#include "autograd/autograd.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tensor/rng.h"
+#include "tensor/tensor.h"
 
 tg_gradcheck_opts tg_gradcheck_defaults(void)
 {

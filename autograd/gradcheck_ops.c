@@ -1,9 +1,9 @@
 /* The gradient checks of the primitive ops, one case per op. Shapes are
  * small and odd-sized (no accidental symmetry); inputs are U(-1, 1) except
  * where the op needs otherwise (log: positive). */
-#include "autograd/gradcheck_registry.h"
-#include "autograd/ops.h"
-#include "tensor/init.h"
+#include "autograd/autograd.h"
+#include "tensor/tensor.h"
+#include "autograd/internal/gradcheck_cases.h"
 
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
 /* Element-wise arithmetic: forward and backward side by side. */
-#include "autograd/broadcast.h"
-#include "autograd/ops.h"
+#include "autograd/internal/broadcast.h"
+#include "autograd/autograd.h"
 
 static tg_tensor *binary_out(tg_tape *tape, const char *op, tg_tensor *a, tg_tensor *b)
 {

@@ -3,7 +3,7 @@
  * chunk for o, then part 1's, ... The backward cuts the gradient the same way. */
 #include <string.h>
 
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 typedef struct {
     size_t outer;

@@ -1,8 +1,8 @@
 /* The matrix product, with every leading index of a taken as a row:
  * a (..., K) @ b (K, M) -> (..., M). A Dense layer on (N, T, C) and the
  * per-step products of the LSTM are this one op. */
-#include "kernels/gemm.h"
-#include "autograd/ops.h"
+#include "kernels/kernels.h"
+#include "autograd/autograd.h"
 
 /* The rows of a (..., K): the product of its leading dimensions (K may
  * be 0, so not a->size / K). */

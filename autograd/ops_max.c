@@ -1,6 +1,6 @@
 /* max(a, b), element-wise: the building block of max-pooling,
  * y_i = max(y_i1, ..., y_iS) = max(max(y_i1, y_i2), ...). */
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 /* dy goes to whichever input was larger; on a tie to a, so that a chain
  * max(max(x1, x2), x3) sends it to the first of the tied elements. */

@@ -1,5 +1,5 @@
 /* Reductions to one element: the last op before a loss. */
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 /* y = sum_k a_k;  da_k += dy */
 static void sum_backward(tg_tape *tape, tg_node *node)

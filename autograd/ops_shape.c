@@ -2,7 +2,7 @@
  * moves the gradient back the same way. */
 #include <string.h>
 
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 static void fatal_shape(const char *op, const char *why, tg_shape s)
 {

@@ -1,7 +1,7 @@
 /* Softmax and log-softmax over the last axis, stabilised by subtracting the
  * row's maximum (which changes neither result). */
-#include "autograd/ops.h"
-#include "kernels/fastmath.h"
+#include "autograd/autograd.h"
+#include "kernels/kernels.h"
 
 static void rows_of(const tg_tensor *a, size_t *rows, size_t *n)
 {

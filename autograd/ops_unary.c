@@ -1,7 +1,7 @@
 /* Element-wise functions. Each backward multiplies dy by the derivative,
  * written from the forward's saved output where that is cheaper. */
-#include "autograd/ops.h"
-#include "kernels/fastmath.h"
+#include "autograd/autograd.h"
+#include "kernels/kernels.h"
 
 static tg_tensor *unary_out(tg_tape *tape, tg_tensor *a)
 {

@@ -1,4 +1,4 @@
-#include "autograd/tape.h"
+#include "autograd/autograd.h"
 
 #include <stdlib.h>
 #include <string.h>

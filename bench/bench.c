@@ -32,12 +32,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kernels/gemm.h"
-#include "kernels/threads.h"
+#include "kernels/kernels.h"
 #include "bench/bench_support.h"
-#include "datasets/idx.h"
-#include "train/model.h"
-#include "apps/models.h"
+#include "datasets/datasets.h"
+#include "train/train.h"
+#include "apps/apps.h"
 
 enum { BATCH = 32, MAX_ROUNDS = 64, MAX_ROWS = 16 };
 

@@ -21,10 +21,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "kernels/gemm.h"
-#include "kernels/threads.h"
+#include "kernels/kernels.h"
 #include "bench/bench_support.h"
-#include "tensor/rng.h"
+#include "tensor/tensor.h"
 
 #ifdef TG_BENCH_OPENBLAS
 #include <cblas.h>

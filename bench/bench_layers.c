@@ -12,11 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernels/threads.h"
+#include "kernels/kernels.h"
 #include "bench/bench_support.h"
-#include "layers/conv.h"
-#include "layers/pool.h"
-#include "tensor/init.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
 
 enum { BATCH = 32 };
 

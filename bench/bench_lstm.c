@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernels/threads.h"
+#include "kernels/kernels.h"
 #include "bench/bench_support.h"
-#include "layers/lstm.h"
-#include "tensor/init.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
 
 enum { BATCH = 32, STEPS = 13, INPUTS = 416, UNITS = 64 };
 

@@ -11,8 +11,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "autograd/tape.h"
-#include "layers/layer.h"
+#include "autograd/autograd.h"
+#include "layers/layers.h"
 
 /* Bytes of the widest vector register the build targets. */
 #if defined(__AVX512F__)

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autograd/gradcheck_registry.h"
+#include "autograd/autograd.h"
 #include "cli/commands.h"
-#include "apps/gradcheck_registry.h"
+#include "apps/apps.h"
 
 static const char usage_text[] =
     "usage: tapegrad gradcheck [--csv] [--seed N] [--list] [NAME...]\n";

@@ -1,4 +1,4 @@
-#include "datasets/csv.h"
+#include "datasets/datasets.h"
 
 #include <errno.h>
 #include <math.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tensor/file.h"
+#include "tensor/internal/file.h"
 
 /* Splits one line (without its end) into fields, in place: each field is
  * unquoted and NUL-terminated. Returns the number of fields; only the first

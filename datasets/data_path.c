@@ -1,4 +1,4 @@
-#include "datasets/data_path.h"
+#include "datasets/datasets.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "datasets/idx.h"
+#include "datasets/datasets.h"
 
 #include <errno.h>
 #include <stdint.h>

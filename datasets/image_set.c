@@ -1,4 +1,4 @@
-#include "datasets/image_set.h"
+#include "datasets/datasets.h"
 
 #include <stdlib.h>
 #include <string.h>

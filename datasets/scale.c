@@ -1,8 +1,8 @@
-#include "datasets/scale.h"
+#include "datasets/datasets.h"
 
 #include <math.h>
 
-#include "tensor/error.h"
+#include "tensor/tensor.h"
 
 tg_scaler tg_scaler_fit(tg_scale_kind kind, const double *x, int dims, size_t lo, size_t hi)
 {

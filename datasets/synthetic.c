@@ -1,8 +1,8 @@
-#include "datasets/synthetic.h"
+#include "datasets/datasets.h"
 
 #include <math.h>
 
-#include "tensor/rng.h"
+#include "tensor/tensor.h"
 
 #define PI 3.14159265358979323846
 

@@ -75,14 +75,13 @@
  * tiles (or the column panels, when there are more of those) into about
  * ITEMS_PER_THREAD contiguous ranges per thread, which tg_parallel_for
  * hands out to whichever thread is free. */
-#include "kernels/gemm.h"
+#include "kernels/kernels.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels/threads.h"
-#include "tensor/error.h"
+#include "tensor/tensor.h"
 
 /* The widest vectors the build targets; GCC lowers them to narrower ones
  * (or to scalars) when the CPU has no such registers. */

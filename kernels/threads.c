@@ -19,14 +19,14 @@
  * item in its low 32, and is advanced by compare-and-swap only while the
  * generation matches: a thread that wakes up late, holding an old job,
  * can never take an item of the next one. */
-#include "kernels/threads.h"
+#include "kernels/kernels.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "tensor/error.h"
+#include "tensor/tensor.h"
 
 /* 0 until the first call of tg_set_threads or tg_get_threads decides it. */
 static int thread_count;

@@ -1,6 +1,6 @@
-#include "layers/activation.h"
+#include "layers/layers.h"
 
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 tg_tensor *tg_activate(tg_tape *tape, tg_tensor *x, tg_activation act)
 {

@@ -1,4 +1,4 @@
-#include "layers/activation_layer.h"
+#include "layers/layers.h"
 
 typedef struct {
     tg_layer base;

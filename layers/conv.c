@@ -1,10 +1,10 @@
 /* The Conv1D and Conv2D layers: options, parameters, and the choice of path.
  * The computation itself is in conv_reference.c and conv_fused.c. */
-#include "layers/conv.h"
+#include "layers/layers.h"
 
 #include <stdio.h>
 
-#include "tensor/init.h"
+#include "tensor/tensor.h"
 
 typedef struct {
     tg_layer base;

@@ -24,10 +24,9 @@
  * cols (or of dcols) in a small buffer that stays in cache; the backward
  * builds cols again from x, which is cheaper than reading them back from
  * memory. */
-#include "layers/conv.h"
+#include "layers/layers.h"
 
-#include "kernels/gemm.h"
-#include "kernels/threads.h"
+#include "kernels/kernels.h"
 
 /* The run of one receptive-field row: for output pixel (n, i, j) and kernel
  * row k, the kw C entries (l, c) of cols come from input row

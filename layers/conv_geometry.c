@@ -1,9 +1,9 @@
 /* Shape checks of the convolution ops, and Conv1D as a Conv2D of height 1. */
-#include "layers/conv.h"
+#include "layers/layers.h"
 
 #include <stdio.h>
 
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 /* "op: input (...), kernel (...)" for messages. */
 static void describe(char *buf, size_t len, const char *op, const tg_tensor *x,

@@ -8,9 +8,9 @@
  * on the zero-padded input (docs/conv.md). For one kernel offset (k, l) the
  * inputs x[n, i s_h + k, j s_w + l, :] over all (i, j) are one strided slice
  * of x, and the sum over c is a matrix product with W[k, l] (C_in, C_out). */
-#include "layers/conv.h"
+#include "layers/layers.h"
 
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 tg_tensor *tg_conv2d_reference(tg_tape *tape, tg_tensor *x, tg_tensor *kernel, tg_tensor *bias,
                                const int strides[2], tg_padding padding)

@@ -1,7 +1,7 @@
-#include "layers/dense.h"
+#include "layers/layers.h"
 
-#include "autograd/ops.h"
-#include "tensor/init.h"
+#include "autograd/autograd.h"
+#include "tensor/tensor.h"
 
 typedef struct {
     tg_layer base;

@@ -1,14 +1,10 @@
 /* The layer cases of the gradcheck registry. Sizes are small and odd where
  * they can be (no accidental symmetry), batch 2 so that the batch axis is
  * exercised, and every case checks the input and every parameter. */
-#include "layers/gradcheck_layers.h"
+#include "layers/layers.h"
 
-#include "tensor/init.h"
-#include "layers/activation_layer.h"
-#include "layers/conv.h"
-#include "layers/dense.h"
-#include "layers/pool.h"
-#include "layers/reshape.h"
+#include "tensor/tensor.h"
+#include "layers/internal/gradcheck_cases.h"
 
 static tg_tensor *layer_fn(tg_tape *tape, tg_tensor *const *inputs, void *ctx)
 {

@@ -1,10 +1,11 @@
 /* The LSTM's gradient checks: every peephole variant on both paths, as
  * named cases of the `tapegrad gradcheck` registry, and the parameterised
  * check the Check suite runs over T and return_sequences. */
-#include "layers/lstm.h"
+#include "layers/layers.h"
 
-#include "autograd/ops.h"
-#include "tensor/init.h"
+#include "autograd/autograd.h"
+#include "tensor/tensor.h"
+#include "layers/internal/gradcheck_cases.h"
 
 typedef struct {
     tg_layer *lstm;

@@ -1,4 +1,4 @@
-#include "layers/layer.h"
+#include "layers/layers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

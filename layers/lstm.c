@@ -2,13 +2,13 @@
  * and the function form that runs one of its two paths, the six equations
  * unrolled from tape ops (lstm_reference.c) or the fused op
  * (lstm_fused.c). */
-#include "layers/lstm_layer.h"
+#include "layers/internal/lstm_layer.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "autograd/ops.h"
-#include "tensor/init.h"
+#include "autograd/autograd.h"
+#include "tensor/tensor.h"
 
 static const char *const W_x_names[TG_GATES] = {"W_xi", "W_xf", "W_xc", "W_xo"};
 static const char *const W_h_names[TG_GATES] = {"W_hi", "W_hf", "W_hc", "W_ho"};

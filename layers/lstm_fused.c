@@ -11,12 +11,11 @@
  * is kept in the tape's arena, laid out (N, T, .) like x so that the weight
  * gradients are one GEMM each over all N T rows. Nothing is allocated per
  * time step. */
-#include "layers/lstm_layer.h"
+#include "layers/internal/lstm_layer.h"
 
 #include <string.h>
 
-#include "kernels/fastmath.h"
-#include "kernels/gemm.h"
+#include "kernels/kernels.h"
 
 typedef struct {
     int N, T, D, H;

@@ -4,12 +4,12 @@
  * [b_i b_f b_c b_o], the gates side by side in the order i, f, c, o. Keras's
  * LSTM has no peepholes, so the packed form is offered for peephole none
  * only. */
-#include "layers/lstm_layer.h"
+#include "layers/internal/lstm_layer.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "tensor/npy.h"
+#include "tensor/tensor.h"
 
 /* Packed (rows, 4H) = [gate i | gate f | gate c | gate o], row by row. */
 void tg_lstm_pack_gates(tg_tensor *const gate[TG_GATES], int rows, int H, tg_real *packed)

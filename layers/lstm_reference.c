@@ -3,9 +3,9 @@
  * tape ops. Nothing here computes a gradient: backpropagation through time
  * is whatever the tape derives from this unrolling. The fused path
  * (lstm_fused.c) must agree with it on every value and gradient. */
-#include "layers/lstm_layer.h"
+#include "layers/internal/lstm_layer.h"
 
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 /* The peephole term W_c c of one gate: elementwise for a diagonal W_c (a
  * vector broadcast over the batch), a matrix product for a full one. */

@@ -1,6 +1,6 @@
 /* The MaxPooling1D and MaxPooling2D layers: options and the choice of path.
  * The computation is in pool_reference.c and pool_fused.c. */
-#include "layers/pool.h"
+#include "layers/layers.h"
 
 #include <stdio.h>
 

@@ -6,11 +6,11 @@
  *
  * Elements in the padding are skipped, which is what padding with
  * -infinity means. */
-#include "layers/pool.h"
+#include "layers/layers.h"
 
 #include <limits.h>
 
-#include "kernels/threads.h"
+#include "kernels/kernels.h"
 
 /* y = max(y, x_kl) over the channels, with the winner's index: only a
  * strictly larger element replaces, so a tie keeps the first. Selects, not

@@ -1,9 +1,9 @@
 /* Shape checks of the max-pool ops, and MaxPooling1D as a 2-D pool of height 1. */
-#include "layers/pool.h"
+#include "layers/layers.h"
 
 #include <stdio.h>
 
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 static void describe(char *buf, size_t len, const char *op, const tg_tensor *x, int rank,
                      const int pool[2])

@@ -8,11 +8,11 @@
  *
  * tg_maximum sends a tie's gradient to its first argument, so the chain
  * sends it to the first maximum in window order, as the fused op does. */
-#include "layers/pool.h"
+#include "layers/layers.h"
 
 #include <math.h>
 
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 tg_tensor *tg_maxpool2d_reference(tg_tape *tape, tg_tensor *x, const int pool[2],
                                   const int strides[2], tg_padding padding)

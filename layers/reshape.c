@@ -1,8 +1,8 @@
-#include "layers/reshape.h"
+#include "layers/layers.h"
 
 #include <stdio.h>
 
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 typedef enum { FLATTEN, RESHAPE, ROWS_AS_STEPS } reshape_kind;
 

@@ -1,6 +1,6 @@
-#include "layers/window.h"
+#include "layers/layers.h"
 
-#include "tensor/error.h"
+#include "tensor/tensor.h"
 
 tg_window tg_window_make(const char *who, int in, int size, int stride, tg_padding padding)
 {

@@ -1,9 +1,7 @@
-#include "tensor/arena.h"
+#include "tensor/tensor.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#include "tensor/error.h"
 
 #define ARENA_ALIGN 64
 #define ARENA_MIN_BLOCK (1u << 20)

@@ -1,4 +1,4 @@
-#include "tensor/error.h"
+#include "tensor/tensor.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "tensor/file.h"
+#include "tensor/internal/file.h"
 
 #include <errno.h>
 #include <fcntl.h>

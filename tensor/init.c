@@ -1,4 +1,4 @@
-#include "tensor/init.h"
+#include "tensor/tensor.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -13,14 +13,14 @@
  * tg_npy_decode reads untrusted bytes (a fuzzer calls it): every read is
  * checked against the length, and every size is checked before anything
  * is allocated. */
-#include "tensor/npy.h"
+#include "tensor/tensor.h"
 
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tensor/file.h"
+#include "tensor/internal/file.h"
 
 static const unsigned char npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 

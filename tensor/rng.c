@@ -1,4 +1,4 @@
-#include "tensor/rng.h"
+#include "tensor/tensor.h"
 
 #include <math.h>
 

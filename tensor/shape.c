@@ -1,8 +1,6 @@
-#include "tensor/shape.h"
+#include "tensor/tensor.h"
 
 #include <stdio.h>
-
-#include "tensor/error.h"
 
 size_t tg_shape_size(tg_shape s)
 {

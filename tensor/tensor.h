@@ -1,19 +1,175 @@
+/* tensor/: the tensor type and what it stands on -- the scalar type, errors,
+ * shapes, the arena, the seeded generator, creation, printing, Keras's
+ * initialisers and the .npy format. The lowest floor: it includes nothing
+ * of the library. */
+#ifndef TG_TENSOR_H
+#define TG_TENSOR_H
+
+#include <float.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ==== The scalar type ==================================================================== */
+
+/* The scalar type of the whole library.
+ *
+ * double by default so that gradient checks are tight (central differences
+ * need the extra digits); `make REAL=float` defines TG_REAL_FLOAT and builds
+ * everything in single precision. Every tolerance in tests and gradcheck is
+ * taken from here, so it follows the type. */
+
+#ifdef TG_REAL_FLOAT
+typedef float tg_real;
+#define TG_REAL_NAME "float"
+#define TG_REAL_EPSILON FLT_EPSILON
+#define TG_REAL_MAX FLT_MAX
+#else
+typedef double tg_real;
+#define TG_REAL_NAME "double"
+#define TG_REAL_EPSILON DBL_EPSILON
+#define TG_REAL_MAX DBL_MAX
+#endif
+
+/* ==== Errors (error.c) =================================================================== */
+
+/* Two kinds of failure, handled two ways (see docs/conventions.md):
+ *
+ * - A programming error (shapes that do not fit, a bad argument) stops the
+ *   program with one line naming the op and the shapes: tg_fatal(). Tests
+ *   catch it with Check's exit tests, or install their own handler.
+ * - A data error (a missing or malformed file, a NaN in training) is returned
+ *   to the caller as a tg_status with a message; nothing crashes. */
+
+/* Exit status of a program stopped by tg_fatal() under the default handler. */
+#define TG_FATAL_EXIT 3
+
+typedef void (*tg_fatal_handler)(const char *message);
+
+/* Formats "tapegrad: <message>" and hands it to the handler, which must not
+ * return (the default prints it on stderr and exits with TG_FATAL_EXIT). */
+void tg_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* Installs a handler and returns the previous one; NULL restores the default. */
+tg_fatal_handler tg_set_fatal_handler(tg_fatal_handler handler);
+
+typedef struct tg_status {
+    int code; /* 0 when all went well */
+    char msg[320];
+} tg_status;
+
+/* The codes are set here in the header, where static analysis (make lint)
+ * sees them: it then knows that a status made by tg_status_error is never
+ * ok, and follows only the paths that can happen. */
+static inline tg_status tg_status_ok(void)
+{
+    tg_status s;
+    s.code = 0;
+    s.msg[0] = '\0';
+    return s;
+}
+/* The message, formatted; use tg_status_error. */
+tg_status tg_status_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline tg_status tg_status_failed(tg_status s)
+{
+    s.code = 1;
+    return s;
+}
+#define tg_status_error(...) tg_status_failed(tg_status_message(__VA_ARGS__))
+static inline int tg_is_ok(const tg_status *s) { return s->code == 0; }
+
+/* Allocation that never returns NULL: an out-of-memory stops with tg_fatal
+ * ("<what>: out of memory (...)"). */
+void *tg_xmalloc(size_t bytes, const char *what);
+void *tg_xcalloc(size_t count, size_t size, const char *what);
+void *tg_xrealloc(void *p, size_t bytes, const char *what);
+
+/* For tests of the out-of-memory paths: the k-th allocation through the
+ * three functions above from now on (k = 1: the next one) fails as if the
+ * system had no memory left; k = 0 turns the fault off. */
+void tg_set_alloc_failure_after(unsigned long k);
+/* How many allocations went through them so far (to size such tests). */
+unsigned long tg_alloc_count(void);
+
+/* ==== Shapes (shape.c) =================================================================== */
+
+/* A shape: up to four dimensions, row-major. Sequences are (N, T, C) and
+ * images (N, H, W, C), channels last, as in the document's Keras code. */
+
+#define TG_MAX_DIMS 4
+
+typedef struct tg_shape {
+    int ndim; /* 0 for a scalar */
+    int dim[TG_MAX_DIMS];
+} tg_shape;
+
+#define TG_SHAPE_NARGS_(_1, _2, _3, _4, N, ...) N
+#define TG_SHAPE_NARGS(...) TG_SHAPE_NARGS_(__VA_ARGS__, 4, 3, 2, 1, 0)
+/* TG_SHAPE(2, 3) is the shape (2, 3); TG_SCALAR is the shape () of a scalar. */
+#define TG_SHAPE(...) ((tg_shape){TG_SHAPE_NARGS(__VA_ARGS__), {__VA_ARGS__}})
+#define TG_SCALAR ((tg_shape){0, {0}})
+
+/* Number of elements; stops with a message on a negative dimension. */
+size_t tg_shape_size(tg_shape s);
+int tg_shape_equal(tg_shape a, tg_shape b);
+/* Writes "(2, 3)" into buf (always terminated) and returns buf. */
+char *tg_shape_str(tg_shape s, char *buf, size_t len);
+/* Shape with the last dimension (of a non-scalar) replaced. */
+tg_shape tg_shape_with_last(tg_shape s, int last);
+
+#define TG_SHAPE_STR_LEN 64
+
+/* ==== The arena (arena.c) ================================================================ */
+
+/* The arena behind a tape: one pass's intermediates (tensors, gradients,
+ * saved contexts) are carved out of big blocks and all released at once by
+ * tg_arena_reset. After the first training step the arena owns one block
+ * large enough for a whole step, so the steady state does no malloc. */
+
+typedef struct tg_arena_block tg_arena_block;
+
+typedef struct tg_arena {
+    tg_arena_block *first;
+    tg_arena_block *current;
+    size_t used;      /* bytes handed out since the last reset */
+    size_t peak;      /* the most ever handed out between two resets */
+    size_t mallocs;   /* blocks ever obtained from malloc */
+} tg_arena;
+
+void tg_arena_init(tg_arena *arena);
+/* 64-byte aligned (a cache line; wide enough for any SIMD load). */
+void *tg_arena_alloc(tg_arena *arena, size_t bytes);
+void *tg_arena_calloc(tg_arena *arena, size_t bytes);
+void tg_arena_reset(tg_arena *arena);
+void tg_arena_free(tg_arena *arena);
+
+/* ==== The random generator (rng.c) ======================================================= */
+
+/* Our own seeded generator (xoshiro256**, seeded through splitmix64): the
+ * state lives in a struct the caller owns, so the same seed gives the same
+ * numbers on every machine, in every run, whatever else is running. */
+
+typedef struct tg_rng {
+    uint64_t s[4];
+} tg_rng;
+
+void tg_rng_seed(tg_rng *rng, uint64_t seed);
+uint64_t tg_rng_next(tg_rng *rng);
+/* Uniform in [0, 1), 53 random bits. */
+double tg_rng_uniform(tg_rng *rng);
+/* Standard normal (Box-Muller). */
+double tg_rng_normal(tg_rng *rng);
+/* Uniform integer in [0, n), n > 0, without modulo bias. */
+uint64_t tg_rng_below(tg_rng *rng, uint64_t n);
+
+/* ==== Tensors (tensor.c) ================================================================= */
+
 /* tg_tensor: up to four dimensions of tg_real, contiguous and row-major,
  * with a gradient buffer of the same shape.
  *
  * A tensor lives either on the heap (parameters, data, anything that must
  * outlive one pass: tg_tensor_new ... tg_tensor_free) or in a tape's arena
  * (everything an op creates: released at once by tg_tape_reset). */
-#ifndef TG_TENSOR_H
-#define TG_TENSOR_H
-
-#include <stddef.h>
-#include <stdio.h>
-
-#include "tensor/arena.h"
-#include "tensor/error.h"
-#include "tensor/real.h"
-#include "tensor/shape.h"
 
 typedef struct tg_tensor {
     tg_shape shape;
@@ -56,5 +212,49 @@ void tg_tensor_expect_shape(const char *op, const tg_tensor *t, tg_shape expecte
  * their first and last entries around "...". label NULL: t->name. */
 void tg_tensor_print(FILE *out, const char *label, const tg_tensor *t);
 void tg_tensor_print_grad(FILE *out, const char *label, const tg_tensor *t);
+
+/* ==== Initialisers (init.c) ============================================================== */
+
+/* Initialisers, as Keras defines them, so a model starts where the document's
+ * Keras model would (in distribution; the generator is ours). */
+
+void tg_init_uniform(tg_tensor *t, tg_rng *rng, double lo, double hi);
+void tg_init_normal(tg_tensor *t, tg_rng *rng, double mean, double std);
+
+/* Keras's fans: a kernel (..., in, out) has receptive field = product of the
+ * leading dimensions, fan_in = in * receptive, fan_out = out * receptive. */
+void tg_fans(tg_shape s, double *fan_in, double *fan_out);
+
+/* U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010). */
+void tg_init_glorot_uniform(tg_tensor *t, tg_rng *rng);
+
+/* A (rows, cols) matrix with orthonormal rows or columns (whichever are
+ * fewer), rows = product of all but the last dimension: the QR factor of a
+ * normal matrix with the signs of R's diagonal folded in (Saxe et al. 2014). */
+void tg_init_orthogonal(tg_tensor *t, tg_rng *rng, double gain);
+
+tg_tensor *tg_tensor_uniform(tg_shape shape, tg_rng *rng, double lo, double hi);
+tg_tensor *tg_tensor_normal(tg_shape shape, tg_rng *rng, double mean, double std);
+
+/* ==== The .npy format (npy.c) ============================================================ */
+
+/* NumPy's .npy format (versions 1.0 and 2.0; little-endian <f8 and <f4;
+ * C order; at most 4 dimensions), so any tensor can be looked at in NumPy
+ * and weights can travel to Keras or PyTorch code.
+ *
+ * Whatever the file holds (<f8 or <f4) is converted to tg_real on load; a
+ * tensor is saved as this build's tg_real (<f8 for double, <f4 for float).
+ * A malformed file is refused with one clear message naming the file. */
+
+/* Writes to path.tmp, then renames into place: a crash never leaves half a file. */
+tg_status tg_npy_save(const char *path, const tg_tensor *t);
+/* On success *out is a new heap tensor; on failure *out is untouched. */
+tg_status tg_npy_load(const char *path, tg_tensor **out);
+
+/* The same on memory: the bytes of a .npy file (for archives and fuzzing).
+ * tg_npy_encode returns a malloc'd buffer and its length. */
+unsigned char *tg_npy_encode(const tg_tensor *t, size_t *len);
+/* `what` names the source in messages (a path, "checkpoint entry x"). */
+tg_status tg_npy_decode(const unsigned char *buf, size_t len, const char *what, tg_tensor **out);
 
 #endif

@@ -7,10 +7,10 @@
 #include <check.h>
 #include <string.h>
 
-#include "layers/gradcheck_layers.h"
-#include "layers/layer.h"
-#include "tensor/init.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
 #include "tests/support.h"
+#include "layers/internal/gradcheck_cases.h"
 
 /* Builds ref and fused (two unbuilt layers made with the same options) for
  * the per-sample part of `input`, gives them the same random parameters,

@@ -6,7 +6,7 @@
 #include <check.h>
 #include <math.h>
 
-#include "tensor/real.h"
+#include "tensor/tensor.h"
 
 Suite *tg_test_suite(void);
 

@@ -7,14 +7,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "autograd/gradcheck_check.h"
+#include "tests/gradcheck_check.h"
 #include "tests/scratch.h"
 #include "tests/support.h"
-#include "train/fit.h"
-#include "apps/app.h"
-#include "apps/models.h"
-#include "apps/tasks.h"
-#include "datasets/synthetic.h"
+#include "train/train.h"
+#include "apps/apps.h"
+#include "datasets/datasets.h"
+#include "apps/internal/gradcheck_cases.h"
 
 /* Rows [0, n) of t, a new heap tensor. */
 static tg_tensor *first_rows(const tg_tensor *t, int n)

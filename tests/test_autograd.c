@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "autograd/gradcheck_check.h"
-#include "autograd/gradcheck_registry.h"
-#include "autograd/ops.h"
-#include "tensor/init.h"
+#include "tests/gradcheck_check.h"
+#include "autograd/autograd.h"
+#include "tensor/tensor.h"
 #include "tests/support.h"
+#include "autograd/internal/gradcheck_cases.h"
 
 static tg_tensor *leaf(tg_shape shape, const tg_real *values)
 {

@@ -7,11 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "layers/dense.h"
-#include "layers/lstm.h"
+#include "layers/layers.h"
 #include "tests/scratch.h"
 #include "tests/support.h"
-#include "train/checkpoint.h"
+#include "train/train.h"
 
 static tg_scratch scratch;
 

@@ -8,9 +8,8 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "apps/gradcheck_registry.h"
+#include "apps/apps.h"
 #include "tests/support.h"
-#include "apps/app.h"
 
 typedef enum { DISPATCH, GRADCHECK, TRAIN, PLOT } parser;
 

@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autograd/gradcheck_check.h"
-#include "autograd/ops.h"
-#include "kernels/threads.h"
-#include "layers/conv.h"
-#include "layers/gradcheck_layers.h"
+#include "tests/gradcheck_check.h"
+#include "autograd/autograd.h"
+#include "kernels/kernels.h"
+#include "layers/layers.h"
 #include "tests/layer_paths.h"
 #include "tests/support.h"
 

@@ -13,12 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "layers/dense.h"
-#include "tensor/rng.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
 #include "tests/scratch.h"
 #include "tests/support.h"
-#include "train/checkpoint.h"
-#include "train/model.h"
+#include "train/train.h"
 
 #define KILLS 50
 /* The parent waits up to this long before each kill. */

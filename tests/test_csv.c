@@ -5,8 +5,7 @@
 
 #include "tests/scratch.h"
 #include "tests/support.h"
-#include "datasets/csv.h"
-#include "datasets/data_path.h"
+#include "datasets/datasets.h"
 
 static tg_status read_text(tg_scratch *s, const char *text, const char **path, tg_csv *csv)
 {

@@ -3,10 +3,9 @@
 #include <check.h>
 #include <string.h>
 
-#include "autograd/gradcheck_check.h"
-#include "layers/dense.h"
-#include "layers/gradcheck_layers.h"
-#include "tensor/init.h"
+#include "tests/gradcheck_check.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
 #include "tests/layer_paths.h"
 #include "tests/support.h"
 

@@ -4,13 +4,10 @@
  * multiply-adds) that two threads really share them. */
 #include <string.h>
 
-#include "kernels/threads.h"
-#include "layers/conv.h"
-#include "layers/dense.h"
-#include "layers/lstm.h"
+#include "kernels/kernels.h"
+#include "layers/layers.h"
 #include "tests/support.h"
-#include "train/fit.h"
-#include "train/model.h"
+#include "train/train.h"
 
 #define SAMPLES 128
 #define STEPS 32

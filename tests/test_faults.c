@@ -11,14 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "layers/conv.h"
-#include "layers/dense.h"
-#include "layers/lstm.h"
-#include "layers/pool.h"
-#include "layers/reshape.h"
+#include "layers/layers.h"
 #include "tests/support.h"
-#include "train/fit.h"
-#include "train/model.h"
+#include "train/train.h"
 
 /* ---- a layer whose backward poisons the gradient it passes down ---- */
 
@@ -245,7 +240,6 @@ static int step_failing_at(unsigned long k, char *err, size_t cap)
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     return status;
 }
-
 
 START_TEST(every_failed_allocation_of_a_step_is_reported)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "tensor/file.h"
+#include "tensor/internal/file.h"
 #include "tests/scratch.h"
 #include "tests/support.h"
 

@@ -7,12 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "layers/dense.h"
-#include "layers/lstm.h"
-#include "tensor/error.h"
-#include "tensor/init.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
 #include "tests/support.h"
-#include "train/fit.h"
+#include "train/train.h"
 
 static tg_tensor *xor_x(void)
 {

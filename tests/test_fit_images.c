@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "layers/dense.h"
-#include "layers/reshape.h"
-#include "tensor/error.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
 #include "tests/support.h"
-#include "train/fit_images.h"
+#include "train/train.h"
 
 enum { ROWS = 4, COLS = 5, CLASSES = 3 };
 

@@ -9,10 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels/gemm.h"
-#include "kernels/threads.h"
-#include "tensor/error.h"
-#include "tensor/rng.h"
+#include "kernels/kernels.h"
+#include "tensor/tensor.h"
 #include "tests/support.h"
 
 /* Relative to sum_p |alpha a_ip b_pj| + |beta c_ij|, the natural scale of

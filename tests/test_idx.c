@@ -6,7 +6,7 @@
 
 #include "tests/scratch.h"
 #include "tests/support.h"
-#include "datasets/idx.h"
+#include "datasets/datasets.h"
 
 /* Three 2 x 3 images; pixel k of image i is 40 i + k (so 0 .. 85). */
 enum { N_IMG = 3, ROWS = 2, COLS = 3 };

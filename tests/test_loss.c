@@ -3,12 +3,12 @@
 #include <check.h>
 #include <math.h>
 
-#include "autograd/gradcheck_check.h"
-#include "autograd/ops.h"
-#include "tensor/error.h"
+#include "tests/gradcheck_check.h"
+#include "autograd/autograd.h"
+#include "tensor/tensor.h"
 #include "tests/support.h"
-#include "train/loss.h"
-#include "train/metrics.h"
+#include "train/train.h"
+#include "train/internal/gradcheck_cases.h"
 
 static double loss_of(tg_loss kind, tg_shape shape, const tg_real *p, const tg_real *y)
 {

@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autograd/gradcheck_check.h"
-#include "autograd/ops.h"
-#include "layers/lstm.h"
-#include "tensor/init.h"
+#include "tests/gradcheck_check.h"
+#include "autograd/autograd.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
 #include "tests/support.h"
+#include "layers/internal/gradcheck_cases.h"
 
 /* The five variants: peephole none ignores the candidate flag. */
 static const struct {

@@ -4,10 +4,9 @@
 #include <check.h>
 #include <string.h>
 
-#include "autograd/ops.h"
-#include "layers/lstm.h"
-#include "tensor/init.h"
-#include "tensor/npy.h"
+#include "autograd/autograd.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
 #include "tests/scratch.h"
 #include "tests/support.h"
 

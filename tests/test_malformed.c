@@ -16,14 +16,12 @@
 #include <valgrind/valgrind.h>
 #include <zlib.h>
 
-#include "layers/dense.h"
-#include "tensor/npy.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
 #include "tests/scratch.h"
 #include "tests/support.h"
-#include "train/checkpoint.h"
-#include "datasets/csv.h"
-#include "datasets/idx.h"
-#include "train/model.h"
+#include "train/train.h"
+#include "datasets/datasets.h"
 
 #define MAX_FILE 4096
 

@@ -10,8 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tensor/init.h"
-#include "tensor/npy.h"
+#include "tensor/tensor.h"
 #include "tests/scratch.h"
 #include "tests/support.h"
 

@@ -3,13 +3,11 @@
 #include <check.h>
 #include <math.h>
 
-#include "autograd/ops.h"
-#include "layers/dense.h"
-#include "tensor/error.h"
+#include "autograd/autograd.h"
+#include "layers/layers.h"
+#include "tensor/tensor.h"
 #include "tests/support.h"
-#include "train/clip.h"
-#include "train/optimizer.h"
-#include "train/regularizer.h"
+#include "train/train.h"
 
 #define N 3
 static const double w0[N] = {1.0, -2.0, 0.5};

@@ -6,14 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels/threads.h"
-#include "layers/conv.h"
-#include "layers/dense.h"
-#include "layers/lstm.h"
-#include "layers/pool.h"
-#include "layers/reshape.h"
+#include "kernels/kernels.h"
+#include "layers/layers.h"
 #include "tests/support.h"
-#include "train/model.h"
+#include "train/train.h"
 
 enum { BATCH = 24, STEPS = 2 };
 

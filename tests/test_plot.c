@@ -11,8 +11,8 @@
 
 #include "tests/scratch.h"
 #include "tests/support.h"
-#include "train/history.h"
-#include "apps/plot.h"
+#include "train/train.h"
+#include "apps/apps.h"
 
 static tg_scratch scratch;
 
@@ -223,17 +223,17 @@ START_TEST(plot_reports_its_paths)
     } else {
         unsetenv("PATH");
     }
-    char *long_png = malloc(PATH_MAX + 8);
-    memset(long_png, 'a', PATH_MAX + 3);
-    memcpy(long_png + PATH_MAX + 3, ".png", 5);
+    char *long_png = malloc(TG_PATH_MAX + 8);
+    memset(long_png, 'a', TG_PATH_MAX + 3);
+    memcpy(long_png + TG_PATH_MAX + 3, ".png", 5);
     o = tg_plot_defaults();
     o.png_path = long_png;
     s = tg_plot_history(csv, &o);
     char want[128];
     snprintf(want, sizeof want,
-             "plot: a path of %d bytes is too long for the outputs named after it (PATH_MAX is "
+             "plot: a path of %d bytes is too long for the outputs named after it (the limit is "
              "%d): aaaaaaaaaa",
-             PATH_MAX + 7, PATH_MAX);
+             TG_PATH_MAX + 7, TG_PATH_MAX);
     tg_ck_assert_error(s, want);
     free(long_png);
     tg_scratch_close(&scratch);

@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autograd/gradcheck_check.h"
-#include "autograd/ops.h"
-#include "layers/gradcheck_layers.h"
-#include "layers/pool.h"
+#include "tests/gradcheck_check.h"
+#include "autograd/autograd.h"
+#include "layers/layers.h"
 #include "tests/layer_paths.h"
 #include "tests/support.h"
 

@@ -4,7 +4,7 @@
  * points, and on the special values training relies on. */
 #include <stdint.h>
 
-#include "kernels/fastmath.h"
+#include "kernels/kernels.h"
 #include "tests/support.h"
 
 /* Documented: tanh 4e-7 and exp 8.3e-8 relative in float; libm's own in

@@ -4,11 +4,10 @@
 #include <check.h>
 #include <string.h>
 
-#include "autograd/gradcheck_check.h"
-#include "layers/activation_layer.h"
-#include "layers/gradcheck_layers.h"
-#include "layers/reshape.h"
+#include "tests/gradcheck_check.h"
+#include "layers/layers.h"
 #include "tests/support.h"
+#include "layers/internal/gradcheck_cases.h"
 
 static tg_shape build(tg_layer *layer, tg_shape sample)
 {

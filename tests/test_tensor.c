@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autograd/ops.h"
-#include "tensor/init.h"
+#include "autograd/autograd.h"
+#include "tensor/tensor.h"
 #include "tests/support.h"
 
 /* ---- creation ---- */

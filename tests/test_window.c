@@ -6,9 +6,7 @@
 #include <string.h>
 
 #include "tests/support.h"
-#include "datasets/scale.h"
-#include "datasets/series.h"
-#include "datasets/synthetic.h"
+#include "datasets/datasets.h"
 
 /* x[i] = i (one feature), target[i] = 100 + i: a value names its step. */
 static tg_series counting_series(size_t steps)

@@ -2,14 +2,14 @@
  * data padded to 512 bytes; two zero blocks end the archive. Numbers in a
  * header are octal text; the checksum is the byte sum of the header with
  * the checksum field read as spaces. */
-#include "train/checkpoint.h"
+#include "train/train.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tensor/file.h"
-#include "tensor/npy.h"
+#include "tensor/internal/file.h"
+#include "tensor/tensor.h"
 
 #define BLOCK 512
 #define NAME_LEN 100

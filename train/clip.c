@@ -1,4 +1,4 @@
-#include "train/clip.h"
+#include "train/train.h"
 
 #include <math.h>
 

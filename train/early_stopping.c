@@ -1,4 +1,4 @@
-#include "train/early_stopping.h"
+#include "train/train.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,12 +1,10 @@
-#include "train/fit.h"
+#include "train/train.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "train/clip.h"
 
 tg_fit_opts tg_fit_defaults(void)
 {

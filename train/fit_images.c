@@ -1,4 +1,4 @@
-#include "train/fit_images.h"
+#include "train/train.h"
 
 #include <stdlib.h>
 

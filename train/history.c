@@ -1,4 +1,4 @@
-#include "train/history.h"
+#include "train/train.h"
 
 #include <errno.h>
 #include <math.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tensor/file.h"
+#include "tensor/internal/file.h"
 
 void tg_history_init(tg_history *h, int n_metrics, const char *const *metric_names, int has_val)
 {

@@ -1,12 +1,13 @@
 /* The losses as compositions of tape ops. Each formula is written above
  * the line that computes it; N is the number of averaged terms (elements,
  * or rows for the categorical losses). */
-#include "train/loss.h"
+#include "train/train.h"
 
 #include <string.h>
 
-#include "autograd/ops.h"
-#include "tensor/init.h"
+#include "autograd/autograd.h"
+#include "tensor/tensor.h"
+#include "train/internal/gradcheck_cases.h"
 
 /* A constant of the given shape on the tape (it takes no gradient). */
 static tg_tensor *constant(tg_tape *tape, tg_shape shape, tg_real value)

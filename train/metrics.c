@@ -1,4 +1,4 @@
-#include "train/metrics.h"
+#include "train/train.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,9 +1,9 @@
-#include "train/model.h"
+#include "train/train.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 /* The shuffling stream is the seed's too, but apart from the weights', so
  * adding a layer does not change the order of the samples. */

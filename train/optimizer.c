@@ -1,8 +1,8 @@
 /* The updates, each under its formula; w is a parameter, g its gradient,
  * eta the learning rate, t the step number (from 1). */
-#include "train/optimizer.h"
+#include "train/train.h"
 
-#include "kernels/fastmath.h"
+#include "kernels/kernels.h"
 
 #include <math.h>
 #include <stdlib.h>

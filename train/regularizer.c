@@ -1,6 +1,6 @@
-#include "train/regularizer.h"
+#include "train/train.h"
 
-#include "autograd/ops.h"
+#include "autograd/autograd.h"
 
 static tg_tensor *add_term(tg_tape *tape, tg_tensor *total, tg_tensor *term)
 {

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "train/model.h"
+#include "train/train.h"
 
 static void rule(FILE *out, char c)
 {

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "tests/fuzz/fuzz_support.h"
-#include "train/checkpoint.h"
+#include "train/train.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "apps/app.h"
+#include "apps/apps.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "tests/fuzz/fuzz_support.h"
-#include "datasets/csv.h"
+#include "datasets/datasets.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

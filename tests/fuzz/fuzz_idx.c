@@ -12,7 +12,7 @@
 #include <zlib.h>
 
 #include "tests/fuzz/fuzz_support.h"
-#include "datasets/idx.h"
+#include "datasets/datasets.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

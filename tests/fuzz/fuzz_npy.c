@@ -1,7 +1,7 @@
 /* libFuzzer target: any bytes as a .npy file (tg_npy_decode reads memory). */
 #include <stdint.h>
 
-#include "tensor/npy.h"
+#include "tensor/tensor.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

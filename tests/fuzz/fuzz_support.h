@@ -10,10 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "layers/conv.h"
-#include "layers/dense.h"
-#include "layers/lstm.h"
-#include "train/model.h"
+#include "layers/layers.h"
+#include "train/train.h"
 
 /* A memfd holding the bytes; *path names it for fopen/gzopen. Returns the
  * descriptor (close it when done). */

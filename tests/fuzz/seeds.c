@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "tensor/npy.h"
+#include "tensor/tensor.h"
 #include "tests/fuzz/fuzz_support.h"
-#include "train/checkpoint.h"
+#include "train/train.h"
 
 static char root[512];
 

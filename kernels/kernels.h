@@ -1,15 +1,69 @@
-/* The math the kernels and ops apply element by element, in tg_real: in
- * double the C library's functions; in float our own e^x and tanh, which
- * the compiler can vectorise (see each one), and a sigmoid that never
- * overflows. They know nothing of tensors or the tape. */
-#ifndef TG_FASTMATH_H
-#define TG_FASTMATH_H
+/* kernels/: what computes fast and knows nothing of the tape -- the thread
+ * pool, the blocked GEMM and the element-wise math. Stands on tensor/
+ * (for tg_real) only. */
+#ifndef TG_KERNELS_H
+#define TG_KERNELS_H
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "tensor/real.h"
+#include "tensor/tensor.h"
+
+/* ==== Threads (threads.c) ================================================================ */
+
+/* How many threads the library's parallel kernels (GEMM first) may use,
+ * and the loop that spreads work over them.
+ *
+ * The default is 1, so that tests and small programs are quiet and
+ * single-threaded unless asked: the environment variable TG_THREADS sets it
+ * for a whole run, tg_set_threads() (the CLI's --threads) from code. Every
+ * parallel kernel partitions its *output* between threads and never a sum,
+ * so results are bit-identical for any thread count. */
+
+/* n >= 1; anything else is a programming error (tg_fatal). */
+void tg_set_threads(int n);
+
+/* The count set by tg_set_threads(), else TG_THREADS (when it is a whole
+ * number from 1 to 1024; anything else counts as unset), else 1. At most
+ * 64 threads run (the caller and 63 in the pool), whatever the count. */
+int tg_get_threads(void);
+
+typedef void (*tg_task_fn)(void *ctx, int item);
+
+/* Runs fn(ctx, item) once for every item in [0, count), on the calling
+ * thread and up to tg_get_threads() - 1 pool threads, and returns when all
+ * are done. Items are claimed one at a time from a shared counter, so a
+ * thread the OS is slow to schedule (a busy machine) just gets fewer of
+ * them, and nobody waits for it: which thread runs an item varies from run
+ * to run, so fn(item) must write only what item owns. A tg_parallel_for
+ * inside fn runs on the thread that calls it, alone. */
+void tg_parallel_for(int count, tg_task_fn fn, void *ctx);
+
+/* ==== Matrix multiply (gemm.c) =========================================================== */
+
+/* General matrix multiply, row-major:
+ *
+ *     C (M x N) = alpha op(A) op(B) + beta C
+ *
+ * op(A) is A (M x K, leading dimension lda) or, with trans_a, the transpose
+ * of A stored as K x M; likewise op(B). The ops need A B (forward), A B^T
+ * (gradient of the left operand) and A^T B (gradient of the right
+ * operand); A^T B^T works too. beta = 0 never reads C. Each element of C is
+ * summed over k in one fixed order (blocks of 256 in increasing k) whatever
+ * the thread count: threads split C, never k, so the result is
+ * bit-identical for any tg_set_threads(). Blocking, vectorisation and
+ * threads: docs/gemm.md. */
+
+void tg_gemm(int trans_a, int trans_b, int m, int n, int k, tg_real alpha, const tg_real *a,
+             int lda, const tg_real *b, int ldb, tg_real beta, tg_real *c, int ldc);
+
+/* ==== Element-wise math ================================================================== */
+
+/* The math the kernels and ops apply element by element, in tg_real: in
+ * double the C library's functions; in float our own e^x and tanh, which
+ * the compiler can vectorise (see each one), and a sigmoid that never
+ * overflows. They know nothing of tensors or the tape. */
 
 #ifdef TG_REAL_FLOAT
 /* e^x of our own, not glibc's expf: a call the compiler cannot vectorise,

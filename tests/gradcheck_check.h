@@ -8,7 +8,7 @@
 #ifndef TG_GRADCHECK_CHECK_H
 #define TG_GRADCHECK_CHECK_H
 
-#include "autograd/gradcheck.h"
+#include "autograd/autograd.h"
 
 #define tg_ck_assert_gradcheck(name, report)                                                      \
     do {                                                                                          \

@@ -6,7 +6,7 @@
 #ifndef TG_LSTM_LAYER_H
 #define TG_LSTM_LAYER_H
 
-#include "layers/lstm.h"
+#include "layers/layers.h"
 
 /* Gate order i, f, c, o: Keras's, in every packed tensor. */
 enum { TG_GATE_I = 0, TG_GATE_F, TG_GATE_C, TG_GATE_O, TG_GATES };

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "tensor/error.h"
+#include "tensor/tensor.h"
 
 /* The bytes of path in *buf (heap, free it; a NUL follows the last byte, so
  * text can be read as a string) and their count in *len. Data errors name

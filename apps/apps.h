@@ -1,0 +1,213 @@
+/* apps/: the document's tasks and models end to end (what `tapegrad train`
+ * runs), the training-curve plot through gnuplot, and the registry of every
+ * named gradient check. The top floor of the library. */
+#ifndef TG_APPS_H
+#define TG_APPS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tensor/tensor.h"
+#include "datasets/datasets.h"
+#include "autograd/autograd.h"
+#include "layers/layers.h"
+#include "train/train.h"
+
+/* ==== The document's models (models.c) =================================================== */
+
+/* The models of the document's section 4, built as the document writes them (and
+ * the other direction its step 2 mentions, LSTM into CNN):
+ *
+ *   time series (4.1):  Conv1D(32, 3, relu) -> MaxPooling1D(2)
+ *                       -> LSTM(64, return_sequences) -> Dense(32, relu)
+ *                       -> Dense(1, sigmoid)                       binary cross-entropy
+ *   regression:         the same with Dense(1) linear             mean squared error
+ *   images (4.2):       Conv2D(32, 3x3, relu) -> MaxPooling2D(2x2)
+ *                       -> rows as time steps (the missing Reshape)
+ *                       -> LSTM(64) -> Dense(32, relu) -> Dense(10, softmax)
+ *                                                                  categorical cross-entropy
+ *   LSTM -> CNN:        LSTM(32, return_sequences) -> Conv1D(32, 3, relu)
+ *                       -> MaxPooling1D(2) -> Dense(32, relu) -> Dense(1, out)
+ *
+ * The models come uncompiled: the caller picks the optimizer. */
+
+typedef struct tg_app_model_opts {
+    tg_peephole peephole; /* the LSTM's peepholes (lstm.h; default: the document's diagonal) */
+    tg_regularizer reg;   /* kernel regularizer of every layer with a kernel */
+    uint64_t seed;        /* initial weights and shuffling */
+} tg_app_model_opts;
+
+typedef enum {
+    TG_SERIES_CNN_LSTM = 0, /* the document's 4.1: convolution first */
+    TG_SERIES_LSTM_CNN,     /* LSTM first, its sequence into the convolution */
+} tg_series_arch;
+
+/* Per-sample input (T, D), T >= 4; output ((T - 2) / 2, 1), one value per
+ * pooled step, sigmoid (binary) or linear (regression). */
+tg_model *tg_series_model(tg_series_arch arch, int T, int D, int binary,
+                               tg_app_model_opts o);
+
+/* Per-sample input (rows, cols, 1); output (classes), softmax. */
+tg_model *tg_images_model(int rows, int cols, int classes, tg_app_model_opts o);
+
+/* Which window steps the series models' outputs stand for: both models end
+ * with a valid Conv1D(k = 3) and a MaxPooling1D(2) in time order, so pooled
+ * output j has seen the inputs up to window step 2 j + 3 (series.h). */
+void tg_series_model_alignment(int T, int *first, int *step, int *count);
+
+/* ==== The series tasks (tasks.c) ========================================================= */
+
+/* The series tasks of the applications, ready to train: windows of the
+ * train / validation / test ranges (split by time, in order), features
+ * scaled with numbers fitted on the training range only, targets aligned
+ * with the series models' pooled outputs (models.h), and for the test
+ * windows the baselines a model must beat.
+ *
+ *   rain:        Seattle weather (seattle-weather.csv), one row a day;
+ *                features (precipitation, temp_max, temp_min, wind, rained
+ *                today, the season as sin and cos of the day of the year),
+ *                target "rain tomorrow" = precipitation of the next day > 0;
+ *                the last 365 days are the test, the 182 before validation.
+ *   temps:       Seattle hourly temperature (seattle-temps.csv, 2010);
+ *                features (temp, sin and cos of the hour of day), forecast
+ *                the next hour's temperature (regression); test the last 60
+ *                days, validation the 30 before.
+ *   synthetic:   tg_synthetic_series, "goes up next" (binary) or the next
+ *                value (regression); test and validation 15% each.
+ *
+ * A regression forecasts a level (a temperature) through its change: the
+ * model's target at step i is level[i] - level[i-1], and the forecast is
+ * the last level seen plus the predicted change (a model that predicts no
+ * change is exactly persistence).
+ *
+ * Test figures are taken at the last output step of each test window
+ * (stride 1): it has seen the whole window, and each test step is then
+ * scored once. Persistence predicts the target's current value ("tomorrow
+ * like today"); majority predicts the commonest training class. */
+
+typedef struct tg_series_task {
+    char name[64];
+    char source[512];  /* the file read, or how the data was made */
+    int T, D, binary;
+    tg_tensor *x_train, *y_train, *x_val, *y_val, *x_test, *y_test; /* y: (N, outputs, 1) */
+    /* Per test window, in the target's own units: the truth of its last
+     * output step and the persistence prediction for it. */
+    int n_test;
+    double *truth, *persistence;
+    double *base;         /* added to a regression's output: the last level seen */
+    double majority;      /* binary: the commonest class among training targets */
+    tg_scaler target;     /* the target's scaling: change = tg_scaler_invert(&target, 0, y);
+                           * the identity for a binary task */
+    /* Binary: accuracies over the whole data set (every step, no windows),
+     * for reference; NAN for a regression. */
+    double whole_persistence, whole_majority;
+} tg_series_task;
+
+/* dir: where to look for the file (data_path.h; NULL: the usual places). */
+tg_status tg_rain_task(const char *dir, int T, tg_series_task *out);
+tg_status tg_temps_task(const char *dir, int T, tg_series_task *out);
+void tg_synthetic_task(int binary, size_t steps, int T, uint64_t seed, tg_series_task *out);
+void tg_series_task_free(tg_series_task *t);
+
+/* Test scores from a model's predictions on x_test ((N, outputs, 1)):
+ * accuracy for a binary task, MSE in the target's units for a regression;
+ * majority is NAN for a regression. */
+typedef struct tg_series_scores {
+    double model, persistence, majority;
+} tg_series_scores;
+tg_series_scores tg_series_task_score(const tg_series_task *t, const tg_tensor *pred);
+
+/* ==== The applications (app.c) =========================================================== */
+
+/* The document's applications end to end, as `tapegrad train` runs them: data
+ * (real when found, else the embedded synthetic set, and it says so), the
+ * model of models.h, training with a progress bar and a per-epoch
+ * line, the test figures next to the baselines, the history CSV, the plot
+ * and the checkpoint.
+ *
+ *   timeseries  Seattle rain tomorrow (section 4.1's model, binary)
+ *   images      Fashion-MNIST (section 4.2's model, ten classes)
+ *   regression  Seattle next-hour temperature (4.1's model with MSE)
+ *
+ * Everything is written to opts->out (stdout when NULL). */
+
+typedef enum { TG_APP_TIMESERIES = 0, TG_APP_IMAGES, TG_APP_REGRESSION } tg_app_task;
+
+typedef struct tg_app_opts {
+    tg_app_task task;
+    const char *data_dir;  /* NULL: data/ then the installed paths, else embedded */
+    int embedded;          /* 1: the embedded data even when real data is there */
+    int epochs;            /* default 5 */
+    int batch_size;        /* default 32 */
+    double learning_rate;  /* default 1e-3 (adam, rmsprop), 1e-2 (sgd, gd) */
+    const char *optimizer; /* "adam" (default), "sgd", "rmsprop", "gd" (whole-set batches) */
+    double l1, l2;         /* kernel regularizers on every layer */
+    int patience;          /* > 0: early stopping on val_loss, best weights restored */
+    tg_peephole peephole;
+    tg_series_arch arch;   /* series tasks: cnn-lstm (the document's) or lstm-cnn */
+    int steps;             /* series window length T (default 16 days / 24 hours / 32) */
+    size_t limit;          /* images: train on the first `limit` images only (0: all) */
+    uint64_t seed;         /* default 42 */
+    int threads;           /* 0: leave as is */
+    const char *history_csv, *plot_png, *save_dir, *load_dir; /* NULL: not wanted */
+    FILE *out;
+} tg_app_opts;
+
+tg_app_opts tg_app_defaults(void);
+
+/* What a run measured (for tests and scripts). */
+typedef struct tg_app_result {
+    int epochs_run;
+    double first_loss, last_loss;        /* training loss of the first and last epoch */
+    double test_loss, test_metric;       /* accuracy (timeseries, images) or mae */
+    double model, persistence, majority; /* series: last-step test figures (series tasks) */
+    int embedded;                        /* 1: ran on the embedded data */
+} tg_app_result;
+
+/* Data errors (a file that is there but broken, a --data DIR without the
+ * files, a checkpoint that does not fit) come back as a status. */
+tg_status tg_app_run(const tg_app_opts *opts, tg_app_result *result);
+
+/* ==== Plots (plot.c) ===================================================================== */
+
+/* Training curves through gnuplot, from a History CSV (history.h):
+ * loss and val_loss in one panel, the first metric and its val_ twin in a
+ * second, drawn twice by one script: a PNG through the pngcairo terminal
+ * and the same panels as text through the dumb terminal.
+ *
+ * The script is written next to the PNG (out.png -> out.gp) and kept, so it
+ * can be edited and rerun by hand. Without gnuplot on PATH, the script is
+ * still written and the status says how to draw it. */
+
+/* The longest path a plot names (PATH_MAX of Linux, spelled out so that the
+ * header needs no POSIX limits.h). */
+#define TG_PATH_MAX 4096
+
+/* The files a plot writes, as tg_plot_history named them. */
+typedef struct tg_plot_paths {
+    char png[TG_PATH_MAX], text[TG_PATH_MAX], script[TG_PATH_MAX];
+} tg_plot_paths;
+
+typedef struct tg_plot_opts {
+    const char *png_path;  /* NULL: the CSV's path with .png for .csv */
+    int width, height;     /* PNG pixels (default 800 x 600) */
+    const char *text_path; /* NULL: the PNG's path with .txt for .png */
+    int text_width, text_height; /* dumb terminal characters (default 79 x 30) */
+    /* Not NULL: receives the paths used, set once they are named (before
+     * anything is written, so also when gnuplot is missing or fails). */
+    tg_plot_paths *paths;
+} tg_plot_opts;
+
+tg_plot_opts tg_plot_defaults(void);
+
+/* Writes the script and runs gnuplot on it. */
+tg_status tg_plot_history(const char *csv_path, const tg_plot_opts *opts);
+
+/* ==== The gradcheck registry (gradcheck_registry.c) ====================================== */
+
+/* Every gradient check the library registers, in the document's order of
+ * ideas: primitive ops, layers, the LSTM variants, losses. */
+
+const tg_gradcheck_case *const *tg_gradcheck_registry(int *n);
+
+#endif

@@ -1,0 +1,11 @@
+/* The applications' named gradient checks (models.c), gathered by the one
+ * registry (gradcheck_registry.c). Not installed. */
+#ifndef TG_APPS_GRADCHECK_CASES_H
+#define TG_APPS_GRADCHECK_CASES_H
+
+#include "apps/apps.h"
+
+/* lstm_cnn: the LSTM -> CNN stack, small, every parameter and the input. */
+const tg_gradcheck_case *tg_app_model_gradcheck_cases(int *n);
+
+#endif

@@ -1,0 +1,17 @@
+/* The layers' named gradient checks, gathered by the one registry
+ * (apps/gradcheck_registry.c) that `tapegrad gradcheck` and the tests share.
+ * Not installed: a user runs them through tg_gradcheck_registry(). */
+#ifndef TG_LAYERS_GRADCHECK_CASES_H
+#define TG_LAYERS_GRADCHECK_CASES_H
+
+#include "layers/layers.h"
+
+/* conv1d, conv1d_fused, ..., maxpool2d_fused, dense, dense_seq, flatten, ... */
+const tg_gradcheck_case *tg_layer_gradcheck_cases(int *n);
+
+/* lstm, lstm_fused, lstm_none, lstm_none_fused, lstm_full, lstm_full_fused,
+ * lstm_no_cand_peephole(_fused), lstm_full_no_cand_peephole(_fused),
+ * lstm_seq(_fused), lstm_full_seq(_fused). */
+const tg_gradcheck_case *tg_lstm_gradcheck_cases(int *n);
+
+#endif

@@ -1,0 +1,372 @@
+/* layers/: the layers of the document, built from tape ops -- the layer
+ * interface, activations, the sliding window of conv and pool, Dense,
+ * Conv1D/2D, MaxPool1D/2D, the peephole LSTM and the shape layers -- and
+ * the gradient check of any layer. Stands on autograd/ and below. */
+#ifndef TG_LAYERS_H
+#define TG_LAYERS_H
+
+#include "tensor/tensor.h"
+#include "autograd/autograd.h"
+
+/* ==== Activations (activation.c) ========================================================= */
+
+/* The activations a layer may end with, as Keras names them. */
+
+typedef enum { TG_LINEAR = 0, TG_RELU, TG_SIGMOID, TG_TANH, TG_SOFTMAX } tg_activation;
+
+tg_tensor *tg_activate(tg_tape *tape, tg_tensor *x, tg_activation act);
+const char *tg_activation_name(tg_activation act);
+
+/* ==== The layer interface (layer.c) ====================================================== */
+
+/* tg_layer: what every layer is to a model. A concrete layer is a struct
+ * whose first member is a tg_layer (so a pointer to one is a pointer to the
+ * other), with a table of functions for what differs.
+ *
+ * A layer is made from its options alone, like a Keras layer, and gets its
+ * parameters when it is built for an input shape. Shapes seen by a layer
+ * are per sample (no batch axis); forward takes and returns batched
+ * tensors, the batch first: (N, T, C) sequences, (N, H, W, C) images. */
+
+#define TG_LAYER_MAX_PARAMS 16
+#define TG_LAYER_NAME_LEN 32
+
+typedef struct tg_layer tg_layer;
+
+/* Which implementation a heavy layer runs (Conv, MaxPool, LSTM). */
+typedef enum {
+    TG_PATH_FUSED = 0,  /* one op with a hand-derived backward: fast */
+    TG_PATH_REFERENCE,  /* composed from primitive ops: the tape derives the backward */
+} tg_path;
+
+typedef struct tg_layer_ops {
+    const char *kind; /* "Conv2D", "LSTM", ... as Keras prints it */
+    /* Checks the per-sample input shape (tg_fatal naming the layer and the
+     * shapes if it does not fit), creates and initialises the parameters,
+     * and returns the per-sample output shape. */
+    tg_shape (*build)(tg_layer *self, tg_shape input, tg_rng *rng);
+    tg_tensor *(*forward)(tg_layer *self, tg_tape *tape, tg_tensor *x, int training);
+    /* Frees what the concrete layer allocated besides its params (may be NULL). */
+    void (*destroy)(tg_layer *self);
+} tg_layer_ops;
+
+struct tg_layer {
+    const tg_layer_ops *ops;
+    char name[TG_LAYER_NAME_LEN]; /* unique in a model: "conv2d", "lstm_1", ... */
+    int built;
+    tg_shape input_shape, output_shape; /* per sample, set by build */
+    /* Owned heap tensors with requires_grad, in Keras's layouts and order;
+     * each tensor's name is the parameter's ("kernel", "bias", "W_xi", ...). */
+    tg_tensor *params[TG_LAYER_MAX_PARAMS];
+    int n_params;
+    /* is_kernel[i]: params[i] is a weight matrix that kernel regularizers
+     * (L1/L2) apply to, as opposed to a bias. */
+    int is_kernel[TG_LAYER_MAX_PARAMS];
+    tg_path path;
+};
+
+/* Builds the layer for a per-sample input shape (once). */
+tg_shape tg_layer_build(tg_layer *layer, tg_shape input, tg_rng *rng);
+/* x: (N, input_shape...). Stops with a message if x does not fit. */
+tg_tensor *tg_layer_forward(tg_layer *layer, tg_tape *tape, tg_tensor *x, int training);
+size_t tg_layer_param_count(const tg_layer *layer);
+void tg_layer_free(tg_layer *layer);
+
+/* For layer implementations: adds an owned parameter (requires_grad) named
+ * `name` with the given shape, zero-filled, and returns it. */
+tg_tensor *tg_layer_add_param(tg_layer *layer, const char *name, tg_shape shape, int is_kernel);
+/* For layer implementations: initialises the common fields. */
+void tg_layer_init(tg_layer *layer, const tg_layer_ops *ops, const char *default_name);
+
+/* ==== Sliding windows (window.c) ========================================================= */
+
+/* A sliding window along one spatial axis: the geometry that convolution
+ * and max-pooling share, with Keras's rules for the output size and the
+ * padding (channels-last, no dilation):
+ *
+ *     valid:  out = floor((in - size) / stride) + 1,  no padding
+ *     same:   out = ceil(in / stride),
+ *             pad_total = max((out - 1) stride + size - in, 0),
+ *             pad_before = floor(pad_total / 2), the odd one goes after.
+ *
+ * Output position i reads the inputs i stride - pad_before + k, k < size. */
+
+typedef enum { TG_VALID = 0, TG_SAME } tg_padding;
+
+typedef struct tg_window {
+    int in, size, stride;
+    int pad_before, pad_after;
+    int out;
+} tg_window;
+
+/* Stops via tg_fatal with "<who>: ..." on a size or stride < 1, or a window
+ * larger than a valid input; `who` names the layer or op and the shapes. */
+tg_window tg_window_make(const char *who, int in, int size, int stride, tg_padding padding);
+
+/* The input position where output position i's window starts (it reads
+ * the inputs start + k, k < size; outside [0, in) is padding). */
+static inline int tg_window_start(const tg_window *w, int i)
+{
+    return i * w->stride - w->pad_before;
+}
+
+/* ==== The Activation layer (activation_layer.c) ========================================== */
+
+/* An activation as a layer of its own (Keras's Activation layer): relu,
+ * sigmoid, tanh, softmax (over the last axis) or linear. */
+
+/* Default name "activation"; no parameters; the output shape is the input's. */
+tg_layer *tg_activation_layer(tg_activation activation);
+
+/* ==== Dense (dense.c) ==================================================================== */
+
+/* Dense: the fully connected layer, applied to the last axis of an input of
+ * any rank, so a sequence (N, T, C) gets the same Dense at every time step
+ * (Keras's Dense does the same), as the document's time-series model needs:
+ *
+ *     y = activation(x W + b),   W: (in, units) "kernel",   b: (units) "bias"
+ *
+ * Keras's initialisers: glorot_uniform kernel, zero bias. */
+
+/* Default name "dense". Stops with a message if units < 1. */
+tg_layer *tg_dense(int units, tg_activation activation);
+
+/* ==== Convolution (conv.c) =============================================================== */
+
+/* Conv1D and Conv2D, channels-last as in Keras (section 3.3.2, corrected):
+ *
+ *     y[n, i, j, o] = b[o] + sum_{k, l, c} W[k, l, c, o] x[n, i s_h + k - p_h, j s_w + l - p_w, c]
+ *
+ * a cross-correlation (the kernel is not flipped; Keras and PyTorch compute
+ * the same, and so does the document's formula), with zero padding p for 'same'
+ * (layers/window.h). Conv1D is the same with one spatial axis:
+ * y[n, t, o] = b[o] + sum_{k, c} W[k, c, o] x[n, t s + k - p, c].
+ *
+ * Layouts are Keras's: x (N, H, W, C_in) or (N, T, C_in); kernel
+ * (kh, kw, C_in, C_out) or (k, C_in, C_out); bias (C_out).
+ *
+ * Two paths (docs/conv.md): the reference one composes tape ops term by
+ * term (the tape derives the gradient), the fused one is a single op,
+ * im2col + GEMM, with the backward derived by hand. */
+
+/* Options; zero means Keras's default where Keras has one. */
+typedef struct tg_conv2d_opts {
+    int filters;         /* C_out, required */
+    int kernel[2];       /* (kh, kw), required */
+    int strides[2];      /* 0 -> 1 */
+    tg_padding padding;  /* TG_VALID (default) or TG_SAME */
+    tg_activation activation;
+    int no_bias;         /* 1: no bias (Keras's use_bias=False) */
+} tg_conv2d_opts;
+
+typedef struct tg_conv1d_opts {
+    int filters;
+    int kernel;          /* required */
+    int stride;          /* 0 -> 1 */
+    tg_padding padding;
+    tg_activation activation;
+    int no_bias;
+} tg_conv1d_opts;
+
+/* Default names "conv2d" and "conv1d"; glorot_uniform kernel, zero bias.
+ * The path is layer->path (fused unless set to TG_PATH_REFERENCE). */
+tg_layer *tg_conv2d(tg_conv2d_opts o);
+tg_layer *tg_conv1d(tg_conv1d_opts o);
+
+/* The geometry of one 2-D convolution, checked. */
+typedef struct tg_conv2d_geometry {
+    int n, c_in, c_out;
+    tg_window h, w;
+} tg_conv2d_geometry;
+
+/* Checks x (N, H, W, C_in), kernel (kh, kw, C_in, C_out), bias (C_out) or
+ * NULL and strides >= 1; stops with a line naming `op` and the shapes. */
+tg_conv2d_geometry tg_conv2d_geometry_of(const char *op, const tg_tensor *x,
+                                         const tg_tensor *kernel, const tg_tensor *bias,
+                                         const int strides[2], tg_padding padding);
+
+/* The two paths as tape ops (bias may be NULL), no activation. */
+tg_tensor *tg_conv2d_reference(tg_tape *tape, tg_tensor *x, tg_tensor *kernel, tg_tensor *bias,
+                               const int strides[2], tg_padding padding);
+tg_tensor *tg_conv2d_fused(tg_tape *tape, tg_tensor *x, tg_tensor *kernel, tg_tensor *bias,
+                           const int strides[2], tg_padding padding);
+/* Conv1D: x (N, T, C_in), kernel (k, C_in, C_out), run as a Conv2D of
+ * height 1 on reshaped views (the reshapes share the data). */
+tg_tensor *tg_conv1d_reference(tg_tape *tape, tg_tensor *x, tg_tensor *kernel, tg_tensor *bias,
+                               int stride, tg_padding padding);
+tg_tensor *tg_conv1d_fused(tg_tape *tape, tg_tensor *x, tg_tensor *kernel, tg_tensor *bias,
+                           int stride, tg_padding padding);
+
+/* ==== Max-pooling (pool.c) =============================================================== */
+
+/* MaxPooling1D and MaxPooling2D, channels-last as in Keras (section 3.3.2):
+ *
+ *     y[n, i, j, c] = max_{k < ph, l < pw} x[n, i s_h + k - p_h, j s_w + l - p_w, c]
+ *
+ * the document's y_i = max(y_i1, ..., y_iS) over the S = ph pw elements of each
+ * window. 'same' padding pads with -infinity (a padded element never wins),
+ * as Keras does, not with zeros. The gradient of each output goes to one
+ * element of its window: the first maximum in window order (row-major over
+ * (k, l)), in both paths, so they agree exactly (docs/maxpool.md). */
+
+/* Options; zero means Keras's default. */
+typedef struct tg_pool2d_opts {
+    int pool[2];        /* 0 -> 2 */
+    int strides[2];     /* 0 -> the pool size */
+    tg_padding padding; /* TG_VALID (default) or TG_SAME */
+} tg_pool2d_opts;
+
+typedef struct tg_pool1d_opts {
+    int pool;           /* 0 -> 2 */
+    int stride;         /* 0 -> the pool size */
+    tg_padding padding;
+} tg_pool1d_opts;
+
+/* Default names "max_pooling2d" and "max_pooling1d"; no parameters. The
+ * path is layer->path (fused unless set to TG_PATH_REFERENCE). */
+tg_layer *tg_maxpool2d(tg_pool2d_opts o);
+tg_layer *tg_maxpool1d(tg_pool1d_opts o);
+
+typedef struct tg_pool2d_geometry {
+    int n, c;
+    tg_window h, w;
+} tg_pool2d_geometry;
+
+/* Checks x (N, H, W, C), pool sizes and strides >= 1; stops with a line
+ * naming `op` and the shapes. */
+tg_pool2d_geometry tg_pool2d_geometry_of(const char *op, const tg_tensor *x, const int pool[2],
+                                         const int strides[2], tg_padding padding);
+
+/* The two paths as tape ops. */
+tg_tensor *tg_maxpool2d_reference(tg_tape *tape, tg_tensor *x, const int pool[2],
+                                  const int strides[2], tg_padding padding);
+tg_tensor *tg_maxpool2d_fused(tg_tape *tape, tg_tensor *x, const int pool[2],
+                              const int strides[2], tg_padding padding);
+/* MaxPooling1D: x (N, T, C), run as a 2-D pool of height 1 on a reshaped view. */
+tg_tensor *tg_maxpool1d_reference(tg_tape *tape, tg_tensor *x, int pool, int stride,
+                                  tg_padding padding);
+tg_tensor *tg_maxpool1d_fused(tg_tape *tape, tg_tensor *x, int pool, int stride,
+                              tg_padding padding);
+
+/* ==== LSTM (lstm.c) ====================================================================== */
+
+/* LSTM: the peephole LSTM of the document (section 3.3.1), exactly, per time step
+ *
+ *     i_t         = sigma(W_xi x_t + W_hi h_{t-1} + W_ci c_{t-1} + b_i)
+ *     f_t         = sigma(W_xf x_t + W_hf h_{t-1} + W_cf c_{t-1} + b_f)
+ *     \tilde{c}_t = tanh (W_xc x_t + W_hc h_{t-1} + W_cc c_{t-1} + b_c)
+ *     c_t         = f_t (.) c_{t-1} + i_t (.) \tilde{c}_t
+ *     o_t         = sigma(W_xo x_t + W_ho h_{t-1} + W_co c_t + b_o)
+ *     h_t         = o_t (.) tanh(c_t)
+ *
+ * over a batch of sequences (N, T, D) with H = units, from h_0 = c_0 = 0
+ * unless given. Rows are vectors, so "W_xi x_t" is x_t W_xi with W_xi of
+ * shape (D, H), Keras's layout; gate order i, f, c, o everywhere.
+ *
+ * The peephole terms W_c* c are selectable (see docs/lstm.md):
+ *   TG_PEEPHOLE_DIAGONAL (default)  W_c* are vectors (H), applied elementwise
+ *                                   (Gers & Schmidhuber 2000, Graves 2013);
+ *   TG_PEEPHOLE_NONE                no W_c* at all: the LSTM of Keras/PyTorch
+ *                                   (no_candidate_peephole then changes nothing);
+ *   TG_PEEPHOLE_FULL                W_c* are matrices (H, H), as the document writes W.
+ * no_candidate_peephole drops W_cc, which neither Graves nor TensorFlow has.
+ *
+ * Parameters (in this order; absent ones are skipped): W_xi W_xf W_xc W_xo
+ * (D, H), W_hi W_hf W_hc W_ho (H, H), W_ci W_cf [W_cc] W_co, b_i b_f b_c b_o
+ * (H). Initialised as Keras does: Glorot uniform over the packed (D, 4H)
+ * kernel, orthogonal over the packed (H, 4H) recurrent kernel, zero biases
+ * except b_f = 1 (unit_forget_bias), zero peepholes.
+ *
+ * layer->path picks the implementation: TG_PATH_REFERENCE unrolls the six
+ * equations above into primitive tape ops (the tape derives BPTT);
+ * TG_PATH_FUSED (default) records one op for the whole sequence whose
+ * backward is derived by hand in docs/lstm.md. */
+
+typedef enum {
+    TG_PEEPHOLE_DIAGONAL = 0,
+    TG_PEEPHOLE_NONE,
+    TG_PEEPHOLE_FULL,
+} tg_peephole;
+
+/* Zero is the default of every field but units. */
+typedef struct tg_lstm_opts {
+    int units;                 /* H >= 1 */
+    int return_sequences;      /* 1: output every h_t (N, T, H); 0: only h_T (N, H) */
+    tg_peephole peephole;
+    int no_candidate_peephole; /* 1: drop W_cc c_{t-1} from \tilde{c}_t */
+} tg_lstm_opts;
+
+/* Default name "lstm". Per-sample input (T, D); output (T, H) or (H).
+ * Stops with a message on units < 1 or an unknown peephole kind. */
+tg_layer *tg_lstm(tg_lstm_opts o);
+
+/* A parameter by its name in the document ("W_xi", "b_f", ...), or NULL when
+ * this variant has none such. Stops if the layer is not an LSTM or not built. */
+tg_tensor *tg_lstm_param(const tg_layer *lstm, const char *name);
+
+/* The function form: runs a built LSTM over x (N, T, D) for any T >= 1,
+ * from h0 and c0 (N, H) (NULL: zeros), on the path lstm->path. Returns the
+ * layer's output ((N, T, H) or (N, H)) and, when h_T / c_T are not NULL,
+ * the final states (N, H) there. All results are tape tensors, so a loss
+ * may use any of them and the gradient reaches x, h0, c0 and every
+ * parameter. */
+tg_tensor *tg_lstm_run(tg_layer *lstm, tg_tape *tape, tg_tensor *x, tg_tensor *h0, tg_tensor *c0,
+                       tg_tensor **h_T, tg_tensor **c_T);
+
+/* ---- Keras's packing (peephole none only; lstm_keras.c) ----
+ * One kernel (D, 4H), one recurrent kernel (H, 4H) and one bias (4H), the
+ * gates side by side in the order i, f, c, o: with these an LSTM of
+ * peephole none is Keras's LSTM (and PyTorch's, transposed, with b_ih + b_hh
+ * = bias). */
+
+/* New heap tensors holding the layer's weights packed. */
+void tg_lstm_keras_pack(const tg_layer *lstm, tg_tensor **kernel, tg_tensor **recurrent_kernel,
+                        tg_tensor **bias);
+/* Copies packed weights into the layer's per-gate parameters; stops with a
+ * message naming the shapes if they do not fit the built layer. */
+void tg_lstm_keras_unpack(tg_layer *lstm, const tg_tensor *kernel,
+                          const tg_tensor *recurrent_kernel, const tg_tensor *bias);
+/* Saves <prefix>kernel.npy, <prefix>recurrent_kernel.npy, <prefix>bias.npy. */
+tg_status tg_lstm_keras_save(const tg_layer *lstm, const char *prefix);
+/* Loads the three files saved above (or written by NumPy from a Keras
+ * model's get_weights()); a missing file or a shape that does not fit the
+ * layer is a data error, and the layer is then left unchanged. */
+tg_status tg_lstm_keras_load(tg_layer *lstm, const char *prefix);
+
+/* ==== Shape layers (reshape.c) =========================================================== */
+
+/* Layers that only change the shape (no parameters; the data is shared):
+ * Flatten, Reshape, and "image rows as time steps", the step the document's
+ * image model (section 4.2) leaves out between MaxPooling2D and the LSTM,
+ * which Keras would reject without it:
+ *
+ *     (N, H, W, C) -> (N, H, W C):  row h of the image is time step h. */
+
+/* (N, ...) -> (N, product of the rest). Default name "flatten". */
+tg_layer *tg_flatten(void);
+/* (N, ...) -> (N, shape...), shape per sample; one dimension may be -1
+ * (inferred, as in Keras). Default name "reshape". */
+tg_layer *tg_reshape_layer(tg_shape shape);
+/* (N, H, W, C) -> (N, H, W C). Default name "rows_as_steps". */
+tg_layer *tg_rows_as_steps(void);
+
+/* ==== Checking a layer's gradients (gradcheck_layers.c) ================================== */
+
+/* The gradient checks of the layers: each layer and each path (reference,
+ * fused) as a named case of the `tapegrad gradcheck` registry. Every case
+ * checks the gradient of the input and of every parameter. */
+
+/* Builds the (unbuilt) layer for the per-sample part of `input` (batch
+ * first), refills its parameters U(-0.5, 0.5) and x U(-1, 1) from the seed,
+ * and checks d/dx and d/d(every parameter) of the training forward pass.
+ * The caller still owns and frees the layer. */
+tg_gradcheck_report tg_layer_gradcheck(tg_layer *layer, tg_shape input, uint64_t seed);
+
+/* An LSTM's gradients (gradcheck_lstm.c): builds a fresh LSTM of these options for (N, T, D), gives every parameter
+ * (peepholes and biases included) random values, draws x, h0 and c0, and
+ * checks d/dx, d/dh0, d/dc0 and d/d(every parameter) of the layer's output
+ * joined with c_T, on the given path. */
+tg_gradcheck_report tg_lstm_gradcheck(tg_lstm_opts o, tg_path path, int batch, int steps,
+                                      int input_dim, uint64_t seed);
+
+#endif

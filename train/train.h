@@ -1,0 +1,412 @@
+/* train/: the training library -- losses, metrics, optimizers,
+ * regularizers, the Sequential model and its summary, gradient clipping,
+ * early stopping, the history, fit and evaluate, and checkpoints. Stands
+ * on layers/, datasets/ and below. */
+#ifndef TG_TRAIN_H
+#define TG_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tensor/tensor.h"
+#include "datasets/datasets.h"
+#include "autograd/autograd.h"
+#include "layers/layers.h"
+
+/* ==== Losses (loss.c) ==================================================================== */
+
+/* Losses: each one a composition of tape ops, so the tape derives its
+ * gradient and gradcheck holds it against finite differences.
+ *
+ * pred and target have one shape. A loss is averaged over every sample and,
+ * for per-time-step outputs such as the document's (N, T, 1) time-series model,
+ * over every time step too: MSE and the binary cross-entropies over all
+ * elements, the categorical ones over all rows (every index but the last).
+ * A shape mismatch stops with a message naming the loss and both shapes. */
+
+typedef enum {
+    TG_LOSS_MSE = 0,     /* mean squared error */
+    TG_LOSS_BCE,         /* binary cross-entropy on probabilities (after a sigmoid) */
+    TG_LOSS_BCE_LOGITS,  /* binary cross-entropy on logits (no sigmoid), stable */
+    TG_LOSS_CCE,         /* categorical cross-entropy on probabilities (after a softmax) */
+    TG_LOSS_CCE_LOGITS,  /* categorical cross-entropy on logits, fused with log-softmax */
+} tg_loss;
+
+/* Keras's fuzz factor: probabilities are clipped to [eps, 1 - eps]. */
+#define TG_LOSS_EPSILON 1e-7
+
+tg_tensor *tg_loss_mse(tg_tape *tape, tg_tensor *pred, tg_tensor *target);
+tg_tensor *tg_loss_bce(tg_tape *tape, tg_tensor *prob, tg_tensor *target);
+tg_tensor *tg_loss_bce_logits(tg_tape *tape, tg_tensor *logits, tg_tensor *target);
+tg_tensor *tg_loss_cce(tg_tape *tape, tg_tensor *prob, tg_tensor *target);
+tg_tensor *tg_loss_cce_logits(tg_tape *tape, tg_tensor *logits, tg_tensor *target);
+
+/* The loss of that kind: a one-element tensor on the tape. */
+tg_tensor *tg_loss_compute(tg_tape *tape, tg_loss loss, tg_tensor *pred, tg_tensor *target);
+/* "mse", "binary_crossentropy", ... as Keras names them. */
+const char *tg_loss_name(tg_loss loss);
+/* Parses a name of tg_loss_name; returns 0 and sets *loss, or -1. */
+int tg_loss_parse(const char *name, tg_loss *loss);
+/* 1 when the loss reads logits, so metrics threshold at 0 instead of 0.5. */
+int tg_loss_from_logits(tg_loss loss);
+
+/* ==== Metrics (metrics.c) ================================================================ */
+
+/* Metrics: numbers to read during training, not to differentiate. Each
+ * returns a sum over its terms and their count, so a whole epoch's value
+ * is the sum of the batches' sums over the sum of their counts (exact,
+ * whatever the batch sizes). */
+
+typedef enum {
+    TG_METRIC_ACCURACY = 0,         /* binary or categorical, chosen by the loss (as Keras) */
+    TG_METRIC_BINARY_ACCURACY,      /* round(p) == y, per element */
+    TG_METRIC_CATEGORICAL_ACCURACY, /* argmax p == argmax y, per row */
+    TG_METRIC_MAE,                  /* mean |p - y| */
+} tg_metric;
+
+typedef struct tg_metric_sum {
+    double sum;
+    size_t count;
+} tg_metric_sum;
+
+/* Binary: p >= threshold counts as 1 (0.5 on probabilities, 0 on logits). */
+tg_metric_sum tg_metric_binary_accuracy(const tg_tensor *pred, const tg_tensor *target,
+                                        tg_real threshold);
+tg_metric_sum tg_metric_categorical_accuracy(const tg_tensor *pred, const tg_tensor *target);
+tg_metric_sum tg_metric_mae(const tg_tensor *pred, const tg_tensor *target);
+
+/* TG_METRIC_ACCURACY resolved for a loss: categorical for the categorical
+ * cross-entropies, binary otherwise. */
+tg_metric tg_metric_resolve(tg_metric metric, tg_loss loss);
+/* The metric of a model trained with that loss (thresholds logits at 0). */
+tg_metric_sum tg_metric_compute(tg_metric metric, tg_loss loss, const tg_tensor *pred,
+                                const tg_tensor *target);
+/* "accuracy", "binary_accuracy", "categorical_accuracy", "mae". */
+const char *tg_metric_name(tg_metric metric);
+int tg_metric_parse(const char *name, tg_metric *metric);
+
+/* ==== Optimizers (optimizer.c) =========================================================== */
+
+/* Optimizers, as Keras formulates them (so a learning rate tuned in Keras
+ * means the same here). The state (velocities, moments) is allocated once,
+ * on the first step, outside any arena, one buffer per parameter; a later
+ * step with other parameters stops with a message.
+ *
+ * Gradient descent on the whole set is SGD without momentum and a batch as
+ * large as the data (tg_fit_opts.batch_size = 0). */
+
+typedef enum { TG_OPTIMIZER_SGD = 0, TG_OPTIMIZER_ADAM, TG_OPTIMIZER_RMSPROP } tg_optimizer_kind;
+
+typedef struct tg_optimizer {
+    tg_optimizer_kind kind;
+    /* Hyper-parameters: set by the constructor to Keras's defaults, and free
+     * to change between steps. */
+    double learning_rate;
+    double momentum;  /* SGD */
+    int nesterov;     /* SGD */
+    double beta_1, beta_2; /* Adam */
+    double rho;       /* RMSprop */
+    double epsilon;   /* Adam, RMSprop */
+    long iterations;  /* steps taken: t of Adam's bias correction */
+    /* State, one buffer per parameter: the velocity m (SGD), the first and
+     * second moments m and v (Adam), the mean square v (RMSprop); the
+     * buffers a kind does not use are NULL. */
+    int n_params;
+    size_t *sizes;
+    tg_real **m, **v;
+} tg_optimizer;
+
+/* Keras: SGD(learning_rate=0.01, momentum=0.0, nesterov=False). */
+tg_optimizer *tg_optimizer_sgd(double learning_rate, double momentum, int nesterov);
+/* Keras: Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7). */
+tg_optimizer *tg_optimizer_adam(double learning_rate);
+/* Keras: RMSprop(learning_rate=0.001, rho=0.9, epsilon=1e-7). */
+tg_optimizer *tg_optimizer_rmsprop(double learning_rate);
+void tg_optimizer_free(tg_optimizer *opt);
+
+/* One update of every parameter from its gradient (params[i]->grad). */
+void tg_optimizer_step(tg_optimizer *opt, tg_tensor *const *params, int n);
+/* Forgets the state and the step count (a fresh start, same settings). */
+void tg_optimizer_reset(tg_optimizer *opt);
+const char *tg_optimizer_name(const tg_optimizer *opt);
+
+/* ==== Regularizers (regularizer.c) ======================================================= */
+
+/* Kernel regularizers (Keras's kernel_regularizer): a penalty on a layer's
+ * weight matrices (params with is_kernel; never the biases) added to the
+ * loss through the tape, so its gradient reaches the weights like the
+ * loss's own. */
+
+typedef struct tg_regularizer {
+    double l1, l2; /* 0, 0: none */
+} tg_regularizer;
+
+/* Keras's l1(0.01), l2(0.01), l1_l2(l1, l2). */
+static inline tg_regularizer tg_l1(double l1) { return (tg_regularizer){l1, 0}; }
+static inline tg_regularizer tg_l2(double l2) { return (tg_regularizer){0, l2}; }
+static inline tg_regularizer tg_l1_l2(double l1, double l2) { return (tg_regularizer){l1, l2}; }
+
+/* l1 sum|w| + l2 sum w^2 over the layer's kernels, as a one-element tensor
+ * on the tape; NULL when the regularizer is none or the layer has no kernel. */
+tg_tensor *tg_regularizer_penalty(tg_tape *tape, const tg_layer *layer, tg_regularizer r);
+
+/* ==== The model (model.c) ================================================================ */
+
+/* tg_model: a Sequential model, as in the document's Keras code:
+ *
+ *     tg_model *m = tg_model_new(TG_SHAPE(100, 8), 42);   // per-sample input shape, seed
+ *     tg_model_add(m, tg_conv1d(32, 3, TG_RELU));
+ *     tg_model_add(m, tg_dense(1, TG_SIGMOID));
+ *     tg_model_compile(m, tg_optimizer_adam(1e-3), TG_LOSS_BCE, TG_METRIC_ACCURACY);
+ *     tg_model_fit(m, x, y, &opts, &history);
+ *
+ * The model owns its layers and its optimizer. The seed drives everything
+ * random: the layers' initial weights and the shuffling of fit, so the same
+ * seed gives bit-identical training. */
+
+#define TG_MODEL_MAX_LAYERS 32
+#define TG_MODEL_MAX_PARAMS (TG_MODEL_MAX_LAYERS * TG_LAYER_MAX_PARAMS)
+#define TG_MODEL_MAX_METRICS 4
+
+typedef struct tg_model {
+    tg_shape input_shape;  /* per sample */
+    tg_shape output_shape; /* per sample, after the last layer */
+    uint64_t seed;
+    tg_rng init_rng;    /* the layers' initial weights, in the order they are added */
+    tg_rng shuffle_rng; /* the order of the samples in each epoch of fit */
+    tg_layer *layers[TG_MODEL_MAX_LAYERS];
+    tg_regularizer regularizer[TG_MODEL_MAX_LAYERS]; /* per layer; {0, 0}: none */
+    int n_layers;
+    tg_tensor *params[TG_MODEL_MAX_PARAMS]; /* every layer's, in order (not owned) */
+    int n_params;
+    /* Set by tg_model_compile. */
+    tg_optimizer *optimizer;
+    tg_loss loss;
+    tg_metric metrics[TG_MODEL_MAX_METRICS];
+    int n_metrics;
+    int compiled;
+    tg_tape *tape; /* one tape for every step of fit, evaluate and predict */
+} tg_model;
+
+tg_model *tg_model_new(tg_shape input_shape, uint64_t seed);
+void tg_model_free(tg_model *m);
+
+/* Builds the layer on the current output shape with the model's generator,
+ * makes its name unique (dense, dense_1, ... as Keras), takes ownership and
+ * returns it. */
+tg_layer *tg_model_add(tg_model *m, tg_layer *layer);
+/* Keras's kernel_regularizer for the last layer added (or any layer). */
+void tg_model_regularize(tg_model *m, tg_layer *layer, tg_regularizer r);
+
+/* Takes ownership of the optimizer. metric: TG_METRIC_ACCURACY, ... */
+void tg_model_compile(tg_model *m, tg_optimizer *opt, tg_loss loss, tg_metric metric);
+/* Adds one more metric (at most TG_MODEL_MAX_METRICS). */
+void tg_model_add_metric(tg_model *m, tg_metric metric);
+
+/* x: (N, input_shape...) on the tape, in training or inference mode. */
+tg_tensor *tg_model_forward(tg_model *m, tg_tape *tape, tg_tensor *x, int training);
+/* The loss of the compiled model on a batch plus every layer's penalty
+ * (what fit minimises and reports, as Keras). */
+tg_tensor *tg_model_loss(tg_model *m, tg_tape *tape, tg_tensor *pred, tg_tensor *target);
+
+/* Inference in batches (no gradients): a new heap tensor (N, output_shape...). */
+tg_tensor *tg_model_predict(tg_model *m, const tg_tensor *x, int batch_size);
+
+size_t tg_model_param_count(const tg_model *m);
+/* The layer named so, or NULL. */
+tg_layer *tg_model_layer(const tg_model *m, const char *name);
+void tg_model_zero_grad(tg_model *m);
+
+/* The Keras-like table: layer (type), output shape with None for the batch,
+ * parameter count, totals (summary.c). */
+void tg_model_summary(const tg_model *m, FILE *out);
+
+/* ==== Gradient clipping (clip.c) ========================================================= */
+
+/* Gradient clipping by global norm (Keras's global_clipnorm, PyTorch's
+ * clip_grad_norm_): all gradients are scaled by one factor, so a step that
+ * would explode (an LSTM's gradient through many time steps) keeps its
+ * direction and only shrinks. */
+
+/* Scales every params[i]->grad so that the global norm is at most max_norm;
+ * returns the global norm before clipping. */
+double tg_clip_grad_norm(tg_tensor *const *params, int n, double max_norm);
+
+/* ==== Early stopping (early_stopping.c) ================================================== */
+
+/* Early stopping (Keras's EarlyStopping callback) and the best weights.
+ *
+ * After each epoch, the monitored value improves when it beats the best so
+ * far by more than min_delta (lower is better for losses and mae, higher
+ * for accuracies, as Keras's mode "auto"); the best epoch's weights are
+ * copied aside. After `patience` epochs in a row without improvement,
+ * training stops. Keras's counting: with patience 2 and values 1.0, 0.8,
+ * 0.9, 0.85 it stops after the fourth epoch. */
+
+typedef struct tg_early_stopping_opts {
+    int enabled;
+    const char *monitor; /* "val_loss" (NULL: val_loss with validation data, else loss) */
+    int patience;
+    double min_delta;
+    int restore_best_weights; /* at the end of training, go back to the best epoch */
+} tg_early_stopping_opts;
+
+typedef struct tg_early_stopping {
+    int maximize;
+    double min_delta;
+    int patience;
+    double best;
+    int best_epoch; /* from 1; 0 before the first update */
+    int wait;
+    int n;
+    tg_tensor **best_weights; /* copies of the parameters at best_epoch */
+} tg_early_stopping;
+
+/* Copies the current weights as the best so far (epoch 0: the start). */
+void tg_early_stopping_init(tg_early_stopping *es, const char *monitor, double min_delta,
+                            int patience, tg_tensor *const *params, int n);
+/* Records epoch's value; returns 1 when patience has run out. A NaN never
+ * counts as an improvement. */
+int tg_early_stopping_update(tg_early_stopping *es, int epoch, double value,
+                             tg_tensor *const *params);
+/* Copies the best weights back into params. */
+void tg_early_stopping_restore(const tg_early_stopping *es, tg_tensor *const *params);
+void tg_early_stopping_free(tg_early_stopping *es);
+
+/* ==== History (history.c) ================================================================ */
+
+/* tg_history: what fit measured, one row per epoch, and its CSV form
+ *
+ *     epoch,loss,val_loss,<metric>,val_<metric>,...,seconds
+ *
+ * (epochs from 1; val_ columns empty when there was no validation data, so
+ * gnuplot and NumPy read them as missing). */
+
+#define TG_HISTORY_MAX_METRICS 4
+#define TG_HISTORY_NAME_LEN 32
+
+typedef struct tg_history {
+    int n_metrics;
+    char metric_names[TG_HISTORY_MAX_METRICS][TG_HISTORY_NAME_LEN];
+    int has_val;
+    int n_epochs, cap;
+    double *loss, *val_loss, *seconds;
+    double *metric[TG_HISTORY_MAX_METRICS], *val_metric[TG_HISTORY_MAX_METRICS];
+    /* Set by fit: the epoch (from 1) training stopped early at and why, or 0. */
+    int stopped_epoch;
+    int best_epoch; /* the epoch whose weights the model holds when restored, or 0 */
+} tg_history;
+
+void tg_history_init(tg_history *h, int n_metrics, const char *const *metric_names, int has_val);
+/* metrics and val_metrics have n_metrics values (val_ ones ignored without validation). */
+void tg_history_append(tg_history *h, double loss, double val_loss, const double *metrics,
+                       const double *val_metrics, double seconds);
+void tg_history_free(tg_history *h);
+
+/* Writes path.tmp, fsyncs it and renames it into place (tg_write_file):
+ * after a crash the file is the old CSV or the whole new one. Doubles are printed with 17
+ * significant digits, so a CSV read back gives the same numbers. */
+tg_status tg_history_save_csv(const tg_history *h, const char *path);
+/* Reads a CSV of that form; on failure h is left empty (and freeable). */
+tg_status tg_history_load_csv(tg_history *h, const char *path);
+
+/* ==== Fit and evaluate (fit.c) =========================================================== */
+
+/* fit, evaluate: Keras's training loop for a compiled tg_model.
+ *
+ *     tg_fit_opts o = tg_fit_defaults();
+ *     o.epochs = 10; o.batch_size = 32; o.x_val = xv; o.y_val = yv;
+ *     tg_history h;
+ *     tg_status s = tg_model_fit(m, x, y, &o, &h);
+ *
+ * Each step: reset the one tape, gather the batch into its arena, forward,
+ * loss (+ penalties), backward, clip, optimizer step. After the first step
+ * the arena holds a whole step, so the steady state does no malloc. */
+
+typedef struct tg_fit_opts {
+    int epochs;              /* default 1 */
+    int batch_size;          /* default 32; 0: the whole training set (gradient descent) */
+    int shuffle;             /* default 1: a new order each epoch, from the model's seed */
+    double validation_split; /* the last fraction of x, y (before shuffling), as Keras */
+    const tg_tensor *x_val, *y_val; /* validation data; wins over validation_split */
+    tg_early_stopping_opts early_stopping;
+    double clip_norm;        /* > 0: clip the gradients to this global norm */
+    int verbose;             /* default 1: a progress bar on a terminal, else a line per epoch */
+    FILE *out;               /* where progress goes; NULL: stdout */
+} tg_fit_opts;
+
+tg_fit_opts tg_fit_defaults(void);
+
+/* Trains m on x (N, input...) and y (N, output...). history is initialised
+ * here (free it with tg_history_free), and holds every finished epoch even
+ * when training stops on a NaN/Inf (in the loss, a layer's output or a
+ * gradient, checked every step before the optimizer runs); that is a data
+ * error: the status names the epoch, the batch and the layer where it first
+ * appeared, and the model keeps the best weights so far. */
+tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, const tg_fit_opts *opts,
+                       tg_history *history);
+
+/* The loss (with penalties) and each compiled metric over x, y, in batches
+ * without gradients; metrics may be NULL. */
+double tg_model_evaluate(tg_model *m, const tg_tensor *x, const tg_tensor *y, int batch_size,
+                         double *metrics);
+
+/* Samples that are not two tensors (fit_images.h: images kept as bytes),
+ * for the same loop: x_shape and y_shape are the whole set's,
+ * (N, input...) and (N, output...), and gather writes the samples
+ * idx[0..count) into x (count, input...) and y (count, output...), tensors
+ * in the tape's arena, converting them as it goes. */
+typedef struct tg_fit_source {
+    tg_shape x_shape, y_shape;
+    void (*gather)(const void *ctx, const int *idx, int count, tg_tensor *x, tg_tensor *y);
+    const void *ctx;
+} tg_fit_source;
+
+/* tg_model_fit on the samples of train, validated on those of val (NULL:
+ * none); validation_split, x_val and y_val of opts are not used. */
+tg_status tg_model_fit_source(tg_model *m, const tg_fit_source *train, const tg_fit_source *val,
+                              const tg_fit_opts *opts, tg_history *history);
+
+/* tg_model_evaluate on the samples of src. */
+double tg_model_evaluate_source(tg_model *m, const tg_fit_source *src, int batch_size,
+                                double *metrics);
+
+/* ==== Fitting image sets (fit_images.c) ================================================== */
+
+/* fit and evaluate for image sets kept as bytes (image_set.h).
+ *
+ * Fashion-MNIST as one tensor would be 60000 x 784 tg_real (188 MB in
+ * float, 376 MB in double). Instead the set is a tg_fit_source for fit's
+ * loop: each batch's images are converted to tg_real straight into the
+ * tape's arena, so the batches are the same as with one big shuffled
+ * tensor, and only one batch is ever in tg_real. */
+
+/* Like tg_model_fit with x, y = train (one-hot labels) and the validation
+ * data val (may be NULL); batch_size must be >= 1 (a whole set of images
+ * in one batch is not offered). validation_split, x_val and y_val of opts
+ * are ignored. */
+tg_status tg_model_fit_images(tg_model *m, const tg_image_set *train, const tg_image_set *val,
+                              const tg_fit_opts *opts, tg_history *history);
+
+/* Loss and metrics over a whole set, a batch at a time. */
+double tg_model_evaluate_images(tg_model *m, const tg_image_set *set, int batch_size,
+                                double *metrics);
+
+/* ==== Checkpoints (checkpoint.c) ========================================================= */
+
+/* Checkpoints: all of a model's weights in one file, a POSIX ustar archive
+ * holding one .npy file per parameter, named <layer>/<param>.npy
+ * ("dense/kernel.npy", "lstm/W_xi.npy"), in the model's order. A student
+ * can `tar xf model.ckpt` and np.load() each entry.
+ *
+ * Saving writes path.tmp, fsyncs it and renames it into place, so a crash
+ * leaves the old checkpoint or the new one, never half of one. Loading
+ * reads and checks every entry (names, shapes, sizes, the archive's
+ * checksums and its end) before it changes any weight: on any mismatch,
+ * truncation or garbage the model is untouched and the status says why. */
+
+tg_status tg_model_save(const tg_model *m, const char *path);
+tg_status tg_model_load(tg_model *m, const char *path);
+
+#endif
