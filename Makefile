@@ -121,6 +121,7 @@ check: $(TESTS) $(TUTORIALS)
 	@fail=0; for t in $(TESTS); do $$t || fail=1; done; \
 	for t in $(TUTORIALS); do $$t </dev/null >$$t.out 2>&1 || { echo "tutorial failed: $$t (see $$t.out)"; fail=1; }; done; \
 	sh tutorials/docs_sync.sh check $(B) $(REAL) || fail=1; \
+	sh tests/layering.sh || fail=1; \
 	if [ $$fail = 0 ]; then echo "all suites passed ($(B))"; else echo "SOME SUITES FAILED ($(B))"; exit 1; fi
 
 # make tutorial: every tutorial in order; T=lstm: those whose name contains

@@ -32,11 +32,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kernels/kernels.h"
+#include "tapegrad.h"
 #include "bench/bench_support.h"
-#include "datasets/datasets.h"
-#include "train/train.h"
-#include "apps/apps.h"
 
 enum { BATCH = 32, MAX_ROUNDS = 64, MAX_ROWS = 16 };
 

@@ -21,9 +21,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "kernels/kernels.h"
+#include "tapegrad.h"
 #include "bench/bench_support.h"
-#include "tensor/tensor.h"
 
 #ifdef TG_BENCH_OPENBLAS
 #include <cblas.h>

@@ -12,10 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernels/kernels.h"
+#include "tapegrad.h"
 #include "bench/bench_support.h"
-#include "layers/layers.h"
-#include "tensor/tensor.h"
 
 enum { BATCH = 32 };
 

@@ -13,10 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernels/kernels.h"
+#include "tapegrad.h"
 #include "bench/bench_support.h"
-#include "layers/layers.h"
-#include "tensor/tensor.h"
 
 enum { BATCH = 32, STEPS = 13, INPUTS = 416, UNITS = 64 };
 

@@ -11,8 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "autograd/autograd.h"
-#include "layers/layers.h"
+#include "tapegrad.h"
 
 /* Bytes of the widest vector register the build targets. */
 #if defined(__AVX512F__)

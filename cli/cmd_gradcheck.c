@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autograd/autograd.h"
+#include "tapegrad.h"
 #include "cli/commands.h"
-#include "apps/apps.h"
 
 static const char usage_text[] =
     "usage: tapegrad gradcheck [--csv] [--seed N] [--list] [NAME...]\n";

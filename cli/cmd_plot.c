@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "apps/apps.h"
+#include "tapegrad.h"
 
 static const char usage_text[] = "usage: tapegrad plot HISTORY.csv [-o out.png] [--size WxH]\n";
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "apps/apps.h"
+#include "tapegrad.h"
 
 static const char usage_text[] =
     "usage: tapegrad train timeseries|images|regression [options]\n"

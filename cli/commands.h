@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "apps/apps.h"
+#include "tapegrad.h"
 
 /* One verb: its name, what runs it (with argv[0] the verb) and its help line. */
 typedef struct tg_cli_verb {

@@ -10,8 +10,7 @@
  * The six equations are written out here a second time on purpose: this
  * file is the by-hand side of the comparison, and step 8 checks that
  * layers/lstm_reference.c computes exactly the same. */
-#include "kernels/kernels.h"
-#include "layers/layers.h"
+#include "tapegrad.h"
 #include "tutorials/steps.h"
 
 enum { D = 2, H = 2 };

@@ -11,7 +11,7 @@
  * the input derived by hand (both are correlations themselves) next to the
  * tape's for both paths, and the numerical check. docs/tutorial-03-conv.md
  * is the page that goes with it. */
-#include "layers/layers.h"
+#include "tapegrad.h"
 #include "tutorials/steps.h"
 
 /* L = sum(G (.) conv(x, W, b)): a fixed G makes dL/dy = G, any pattern we like. */

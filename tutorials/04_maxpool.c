@@ -6,7 +6,7 @@
  * window), and what a tie does (the first maximum in window order takes it
  * all, in both paths, and the numerical check skips the kink).
  * docs/tutorial-04-maxpool.md is the page that goes with it. */
-#include "layers/layers.h"
+#include "tapegrad.h"
 #include "tutorials/steps.h"
 
 /* L = sum(G (.) maxpool(x)), pool 2x2, stride 2. */

@@ -5,7 +5,7 @@
  * of training on the embedded series ("does it go up next?"); the history
  * CSV and the training curve through gnuplot. docs/tutorial-05-timeseries.md
  * is the page that goes with it. */
-#include "apps/apps.h"
+#include "tapegrad.h"
 #include "tutorials/training.h"
 
 /* Small enough to train in a second or two, long enough to learn. */

@@ -8,7 +8,7 @@
  * curve. docs/tutorial-06-images.md is the page that goes with it. */
 #include <sys/wait.h>
 
-#include "apps/apps.h"
+#include "tapegrad.h"
 #include "tutorials/training.h"
 
 /* Small enough to train in a second or two, enough to learn something. */
