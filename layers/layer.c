@@ -71,3 +71,12 @@ void tg_layer_free(tg_layer *layer)
         layer->ops->destroy(layer);
     free(layer);
 }
+
+tg_layer *tg_layer_expect(const tg_layer *layer, const char *kind, const char *op)
+{
+    if (strcmp(layer->ops->kind, kind) != 0)
+        tg_fatal("%s: %s is a %s layer, not %s", op, layer->name, layer->ops->kind, kind);
+    if (!layer->built)
+        tg_fatal("%s: %s is not built yet (tg_layer_build first)", op, layer->name);
+    return (tg_layer *)layer;
+}

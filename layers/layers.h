@@ -65,6 +65,10 @@ struct tg_layer {
     tg_path path;
 };
 
+/* The layer itself when it is a built layer of that kind ("LSTM", "Dense",
+ * ... as tg_layer_ops.kind); otherwise stops with a line naming `op`. */
+tg_layer *tg_layer_expect(const tg_layer *layer, const char *kind, const char *op);
+
 /* Builds the layer for a per-sample input shape (once). */
 tg_shape tg_layer_build(tg_layer *layer, tg_shape input, tg_rng *rng);
 /* x: (N, input_shape...). Stops with a message if x does not fit. */

@@ -132,15 +132,6 @@ static tg_tensor *lstm_forward(tg_layer *self, tg_tape *tape, tg_tensor *x, int 
 
 static const tg_layer_ops lstm_ops = {"LSTM", lstm_build, lstm_forward, NULL};
 
-tg_lstm_layer *tg_lstm_layer_of(const tg_layer *layer, const char *op)
-{
-    if (layer->ops != &lstm_ops)
-        tg_fatal("%s: %s is a %s, not an LSTM", op, layer->name, layer->ops->kind);
-    if (!layer->built)
-        tg_fatal("%s: %s is not built yet (tg_layer_build first)", op, layer->name);
-    return (tg_lstm_layer *)layer;
-}
-
 tg_layer *tg_lstm(tg_lstm_opts o)
 {
     if (o.units < 1)

@@ -22,8 +22,13 @@ typedef struct tg_lstm_layer {
     tg_tensor *b[TG_GATES];   /* b_i b_f b_c b_o: (H) */
 } tg_lstm_layer;
 
-/* The layer behind a tg_layer; stops if it is not a built LSTM. */
-tg_lstm_layer *tg_lstm_layer_of(const tg_layer *layer, const char *op);
+/* The layer behind a tg_layer; stops if it is not a built LSTM. By its
+ * kind's name, so that the files of the LSTM need not call lstm.c (which
+ * owns the table of functions) to know one. */
+static inline tg_lstm_layer *tg_lstm_layer_of(const tg_layer *layer, const char *op)
+{
+    return (tg_lstm_layer *)tg_layer_expect(layer, "LSTM", op);
+}
 
 /* Packed (rows, 4H) weights, the gates side by side in the order i, f, c, o,
  * to and from the four per-gate (rows, H) tensors (lstm_pack.c). */
