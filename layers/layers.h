@@ -76,6 +76,17 @@ tg_tensor *tg_layer_forward(tg_layer *layer, tg_tape *tape, tg_tensor *x, int tr
 size_t tg_layer_param_count(const tg_layer *layer);
 void tg_layer_free(tg_layer *layer);
 
+/* A parameter by its name, as checkpoints and Keras's layouts name them
+ * ("kernel", "bias", "W_xi", "b_f", ...): the layer's own tensor, or NULL
+ * when the layer has none of that name (an unbuilt layer has none yet). */
+tg_tensor *tg_layer_param(const tg_layer *layer, const char *name);
+/* Copies value's data into the parameter `name` (its gradient is left as
+ * it is). A name the layer has not, or a value of another shape, is a data
+ * error naming the layer, the parameter and both shapes
+ * ("dense/kernel: a value of shape (3, 2) does not fit the parameter's
+ * shape (4, 2)"); the layer is then unchanged. */
+tg_status tg_layer_set_param(tg_layer *layer, const char *name, const tg_tensor *value);
+
 /* For layer implementations: adds an owned parameter (requires_grad) named
  * `name` with the given shape, zero-filled, and returns it. */
 tg_tensor *tg_layer_add_param(tg_layer *layer, const char *name, tg_shape shape, int is_kernel);
@@ -279,7 +290,8 @@ tg_tensor *tg_maxpool1d_fused(tg_tape *tape, tg_tensor *x, int pool, int stride,
  * (D, H), W_hi W_hf W_hc W_ho (H, H), W_ci W_cf [W_cc] W_co, b_i b_f b_c b_o
  * (H). Initialised as Keras does: Glorot uniform over the packed (D, 4H)
  * kernel, orthogonal over the packed (H, 4H) recurrent kernel, zero biases
- * except b_f = 1 (unit_forget_bias), zero peepholes.
+ * except b_f = 1 (unit_forget_bias), zero peepholes. tg_layer_param(lstm,
+ * "W_cf") finds one by name (NULL when the variant has none).
  *
  * layer->path picks the implementation: TG_PATH_REFERENCE unrolls the six
  * equations above into primitive tape ops (the tape derives BPTT);
@@ -303,10 +315,6 @@ typedef struct tg_lstm_opts {
 /* Default name "lstm". Per-sample input (T, D); output (T, H) or (H).
  * Stops with a message on units < 1 or an unknown peephole kind. */
 tg_layer *tg_lstm(tg_lstm_opts o);
-
-/* A parameter by its name in the document ("W_xi", "b_f", ...), or NULL when
- * this variant has none such. Stops if the layer is not an LSTM or not built. */
-tg_tensor *tg_lstm_param(const tg_layer *lstm, const char *name);
 
 /* The function form: runs a built LSTM over x (N, T, D) for any T >= 1,
  * from h0 and c0 (N, H) (NULL: zeros), on the path lstm->path. Returns the

@@ -27,7 +27,7 @@ static tg_tensor *param(const tg_layer *lstm, const char *kind, int g)
 {
     char name[8];
     snprintf(name, sizeof name, "%s%c", kind, gate_suffix[g]);
-    return tg_lstm_param(lstm, name);
+    return tg_layer_param(lstm, name);
 }
 
 /* kernel[:, g H + j] = W_x*[:, j], recurrent_kernel[:, g H + j] = W_h*[:, j],

@@ -185,3 +185,51 @@ void tg_model_zero_grad(tg_model *m)
     for (int i = 0; i < m->n_params; i++)
         tg_tensor_zero_grad(m->params[i]);
 }
+
+/* The layer of a path "layer/param" (split at its first '/'), or NULL when
+ * there is no '/' or no such layer; *param points at the parameter's name. */
+static tg_layer *layer_of_path(const tg_model *m, const char *path, const char **param)
+{
+    const char *slash = strchr(path, '/');
+    if (!slash || slash - path >= TG_LAYER_NAME_LEN)
+        return NULL;
+    char name[TG_LAYER_NAME_LEN];
+    memcpy(name, path, (size_t)(slash - path));
+    name[slash - path] = '\0';
+    *param = slash + 1;
+    return tg_model_layer(m, name);
+}
+
+tg_tensor *tg_model_param(const tg_model *m, const char *path)
+{
+    const char *param;
+    const tg_layer *layer = layer_of_path(m, path, &param);
+    return layer ? tg_layer_param(layer, param) : NULL;
+}
+
+tg_status tg_model_set_param(tg_model *m, const char *path, const tg_tensor *value)
+{
+    const char *param;
+    tg_layer *layer = layer_of_path(m, path, &param);
+    if (layer)
+        return tg_layer_set_param(layer, param, value);
+    if (!strchr(path, '/'))
+        return tg_status_error("model: parameter \"%s\" is not named layer/param "
+                               "(\"dense/kernel\", \"lstm/W_xi\")",
+                               path);
+    char names[TG_MODEL_MAX_LAYERS * (TG_LAYER_NAME_LEN + 2)] = "";
+    for (int i = 0; i < m->n_layers; i++) {
+        size_t at = strlen(names);
+        snprintf(names + at, sizeof names - at, "%s%s", i ? ", " : "", m->layers[i]->name);
+    }
+    return tg_status_error("model: parameter \"%s\": no layer named \"%.*s\" (the layers: %s)", path,
+                           (int)(strchr(path, '/') - path), path, m->n_layers ? names : "none");
+}
+
+void tg_model_set_path(tg_model *m, tg_path path)
+{
+    if (path != TG_PATH_FUSED && path != TG_PATH_REFERENCE)
+        tg_fatal("model: set_path: unknown path %d (TG_PATH_FUSED or TG_PATH_REFERENCE)", (int)path);
+    for (int i = 0; i < m->n_layers; i++)
+        m->layers[i]->path = path;
+}
