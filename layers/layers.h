@@ -146,6 +146,15 @@ tg_layer *tg_activation_layer(tg_activation activation);
 /* Default name "dense". Stops with a message if units < 1. */
 tg_layer *tg_dense(int units, tg_activation activation);
 
+/* The pre-activation z = x W + b (the logits) of the layer's last forward:
+ * the tape tensor the activation was applied to (the output itself for
+ * TG_LINEAR), so that a loss on logits (tg_loss_cce_logits,
+ * tg_loss_bce_logits) can be fed from a Dense that ends with its softmax
+ * or sigmoid, and the gradient flows back through it to W and b. Valid
+ * until that tape is reset. Stops if the layer is not a built Dense or has
+ * not run forward yet. */
+tg_tensor *tg_dense_logits(const tg_layer *dense);
+
 /* ==== Convolution (conv.c) =============================================================== */
 
 /* Conv1D and Conv2D, channels-last as in Keras (section 3.3.2, corrected):
