@@ -334,25 +334,73 @@ tg_layer *tg_lstm(tg_lstm_opts o);
 tg_tensor *tg_lstm_run(tg_layer *lstm, tg_tape *tape, tg_tensor *x, tg_tensor *h0, tg_tensor *c0,
                        tg_tensor **h_T, tg_tensor **c_T);
 
-/* ---- Keras's packing (peephole none only; lstm_keras.c) ----
- * One kernel (D, 4H), one recurrent kernel (H, 4H) and one bias (4H), the
- * gates side by side in the order i, f, c, o: with these an LSTM of
- * peephole none is Keras's LSTM (and PyTorch's, transposed, with b_ih + b_hh
- * = bias). */
+/* ---- Keras's packing, every variant (lstm_pack.c) ----
+ * Keras keeps an LSTM's weights as one kernel (D, 4H), one recurrent kernel
+ * (H, 4H) and one bias (4H), the gates side by side in the order i, f, c, o:
+ *
+ *     kernel           = [W_xi W_xf W_xc W_xo]    (D, 4H)
+ *     recurrent_kernel = [W_hi W_hf W_hc W_ho]    (H, 4H)
+ *     bias             = [b_i  b_f  b_c  b_o ]    (4H)
+ *
+ * With these alone an LSTM of peephole none is Keras's LSTM (and PyTorch's,
+ * transposed, with b_ih + b_hh = bias). The peepholes follow as arrays of
+ * their own, after the bias, as get_weights() lists those of TensorFlow's
+ * PeepholeLSTMCell, and under its names where it has them:
+ *
+ *     diagonal, (H) each                 full, (H, H) each (our names)
+ *     W_ci  input_gate_peephole_weights  input_gate_peephole_kernel
+ *     W_cf  forget_gate_peephole_weights forget_gate_peephole_kernel
+ *     W_cc  candidate_peephole_weights   candidate_peephole_kernel
+ *     W_co  output_gate_peephole_weights output_gate_peephole_kernel
+ *
+ * (candidate_peephole_weights is ours: TensorFlow has no W_cc.) A diagonal
+ * array multiplies elementwise, z_i += input_gate_peephole_weights (.)
+ * c_{t-1}; a full one as a Keras kernel does, z_i += c_{t-1}
+ * input_gate_peephole_kernel with c_{t-1} a row. TensorFlow's
+ * PeepholeLSTMCell (with recurrent_activation="sigmoid") is our diagonal
+ * variant with no_candidate_peephole = 1: its six arrays load as they are.
+ *
+ * The gradients come in the same layout (d loss / d kernel, ...: what
+ * Keras's tape.gradient returns for the arrays of get_weights()), so that
+ * the two can be compared array by array. */
 
-/* New heap tensors holding the layer's weights packed. */
-void tg_lstm_keras_pack(const tg_layer *lstm, tg_tensor **kernel, tg_tensor **recurrent_kernel,
-                        tg_tensor **bias);
-/* Copies packed weights into the layer's per-gate parameters; stops with a
- * message naming the shapes if they do not fit the built layer. */
-void tg_lstm_keras_unpack(tg_layer *lstm, const tg_tensor *kernel,
-                          const tg_tensor *recurrent_kernel, const tg_tensor *bias);
-/* Saves <prefix>kernel.npy, <prefix>recurrent_kernel.npy, <prefix>bias.npy. */
+typedef struct tg_lstm_keras_weights {
+    tg_tensor *kernel;           /* (D, 4H) */
+    tg_tensor *recurrent_kernel; /* (H, 4H) */
+    tg_tensor *bias;             /* (4H) */
+    /* W_ci W_cf W_cc W_co in gate order i, f, c, o: (H) diagonal, (H, H)
+     * full; NULL where the variant has none (all four for peephole none). */
+    tg_tensor *peephole[4];
+} tg_lstm_keras_weights;
+
+/* New heap tensors holding the layer's weights (pack) or their gradients
+ * (pack_grad) in Keras's layout; free them with tg_lstm_keras_free. Stop if
+ * the layer is not a built LSTM. */
+tg_lstm_keras_weights tg_lstm_keras_pack(const tg_layer *lstm);
+tg_lstm_keras_weights tg_lstm_keras_pack_grad(const tg_layer *lstm);
+/* Copies packed arrays into the layer's per-gate parameters (unpack) or
+ * their gradients (unpack_grad). Stop with a message naming the array and
+ * the shapes when one does not fit the built layer, is missing where its
+ * variant has one, or is given where it has none; then nothing changed. */
+void tg_lstm_keras_unpack(tg_layer *lstm, const tg_lstm_keras_weights *w);
+void tg_lstm_keras_unpack_grad(tg_layer *lstm, const tg_lstm_keras_weights *g);
+/* Frees the arrays (NULL ones skipped) and zeroes the struct. */
+void tg_lstm_keras_free(tg_lstm_keras_weights *w);
+
+/* Saves one .npy file per array of the variant, <prefix><array>.npy:
+ * lstm_kernel.npy, lstm_recurrent_kernel.npy, lstm_bias.npy for prefix
+ * "lstm_", then the peepholes' (lstm_input_gate_peephole_weights.npy, ...).
+ * save_grad writes the gradients the same way (give it another prefix). */
 tg_status tg_lstm_keras_save(const tg_layer *lstm, const char *prefix);
-/* Loads the three files saved above (or written by NumPy from a Keras
- * model's get_weights()); a missing file or a shape that does not fit the
- * layer is a data error, and the layer is then left unchanged. */
+tg_status tg_lstm_keras_save_grad(const tg_layer *lstm, const char *prefix);
+/* Loads the files saved above (or written by NumPy: np.save of each array
+ * of a Keras layer's get_weights(), under these names) into the weights
+ * (load) or their gradients (load_grad). A missing file, one that does not
+ * fit the layer, or a peephole file of another variant lying beside them
+ * (these weights are not this LSTM's) is a data error naming the file and
+ * the shapes, and the layer is then left unchanged. */
 tg_status tg_lstm_keras_load(tg_layer *lstm, const char *prefix);
+tg_status tg_lstm_keras_load_grad(tg_layer *lstm, const char *prefix);
 
 /* ==== Shape layers (reshape.c) =========================================================== */
 
