@@ -238,7 +238,7 @@ START_TEST(test_model_after_caught_predict)
     tg_tensor_copy_data(x, c.x);
     tg_tape_backward(c.m->tape, tg_sum(c.m->tape, tg_model_forward(c.m, c.m->tape, x, 1)));
     /* d sum(x W + b) / d b_j = N = 4 */
-    const tg_tensor *bias = dense->params[1]; /* kernel, bias */
+    const tg_tensor *bias = tg_layer_param(dense, "bias");
     for (size_t k = 0; k < bias->size; k++)
         ck_assert(bias->grad[k] == 4);
     st = tg_fatal_catch(predict_body, &c);

@@ -525,8 +525,12 @@ START_TEST(test_lstm_keras_unpack_missing_peephole)
 {
     tg_layer *lstm = random_lstm(1, H, 18);
     tg_lstm_keras_weights w = tg_lstm_keras_pack(lstm);
+    tg_tensor *output_gate = w.peephole[3];
     w.peephole[3] = NULL;
     tg_lstm_keras_unpack(lstm, &w);
+    w.peephole[3] = output_gate;
+    tg_lstm_keras_free(&w);
+    tg_layer_free(lstm);
 }
 END_TEST
 

@@ -180,8 +180,9 @@ END_TEST
 START_TEST(test_model_set_param_refusals)
 {
     tg_model *m = small_model();
+    const int n = m->n_params;
     tg_tensor *before[TG_MODEL_MAX_PARAMS];
-    for (int k = 0; k < m->n_params; k++)
+    for (int k = 0; k < n; k++)
         before[k] = tg_tensor_clone(m->params[k]);
     tg_tensor *v = tg_tensor_full(TG_SHAPE(3, 1), 5);
     tg_status st = tg_model_set_param(m, "dense_1/kernel", v);
@@ -195,7 +196,8 @@ START_TEST(test_model_set_param_refusals)
     tg_ck_assert_error(st, "\"kernel\"", "layer/param");
     st = tg_model_set_param(m, "max_pooling1d/kernel", v);
     tg_ck_assert_error(st, "max_pooling1d/kernel", "has none");
-    for (int k = 0; k < m->n_params; k++) {
+    ck_assert_int_eq(m->n_params, n);
+    for (int k = 0; k < n; k++) {
         ck_assert(same_data(m->params[k], before[k]));
         tg_tensor_free(before[k]);
     }
@@ -257,6 +259,7 @@ START_TEST(test_model_set_path_unknown)
 {
     tg_model *m = small_model();
     tg_model_set_path(m, (tg_path)7);
+    tg_model_free(m);
 }
 END_TEST
 

@@ -153,8 +153,10 @@ tg_tensor *tg_model_predict(tg_model *m, const tg_tensor *x, int batch_size)
     tg_shape out_shape = {m->output_shape.ndim + 1, {n}};
     for (int i = 0; i < m->output_shape.ndim; i++)
         out_shape.dim[i + 1] = m->output_shape.dim[i];
-    tg_tensor *out = tg_tensor_new(out_shape);
-    const size_t in_row = x->size / (size_t)n, out_row = out->size / (size_t)n;
+    /* out is made after the first batch's forward: an input the layers
+     * refuse stops there, and a tg_fatal_catch around predict loses nothing. */
+    tg_tensor *out = NULL;
+    const size_t in_row = x->size / (size_t)n, out_row = tg_shape_size(out_shape) / (size_t)n;
     tg_tape_no_grad_begin(m->tape);
     for (int start = 0; start < n; start += batch_size) {
         const int count = start + batch_size <= n ? batch_size : n - start;
@@ -164,6 +166,8 @@ tg_tensor *tg_model_predict(tg_model *m, const tg_tensor *x, int batch_size)
         tg_tensor *xb = tg_tape_tensor(m->tape, bs);
         memcpy(xb->data, x->data + (size_t)start * in_row, (size_t)count * in_row * sizeof(tg_real));
         tg_tensor *yb = tg_model_forward(m, m->tape, xb, 0);
+        if (!out)
+            out = tg_tensor_new(out_shape);
         memcpy(out->data + (size_t)start * out_row, yb->data,
                (size_t)count * out_row * sizeof(tg_real));
     }
