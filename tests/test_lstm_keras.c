@@ -213,24 +213,44 @@ static void keras_lstm(const tg_tensor *const a[7], const tg_tensor *x, int pk, 
     }
 }
 
+/* A random LSTM of variant v, its packed arrays, and an input x (N, T, D). */
+typedef struct {
+    tg_layer *lstm;
+    tg_lstm_keras_weights w;
+    const tg_tensor *a[7];
+    tg_tensor *x;
+} keras_case;
+
+static void keras_case_open(keras_case *c, int v, tg_rng *rng)
+{
+    c->lstm = random_lstm(v, H, tg_rng_next(rng));
+    c->w = tg_lstm_keras_pack(c->lstm);
+    arrays_of(&c->w, c->a);
+    c->x = tg_tensor_uniform(TG_SHAPE(N, T, D), rng, -1, 1);
+}
+
+static void keras_case_close(keras_case *c)
+{
+    tg_tensor_free(c->x);
+    tg_lstm_keras_free(&c->w);
+    tg_layer_free(c->lstm);
+}
+
 /* Both paths of variant v compute Keras's equations above. */
 START_TEST(test_lstm_keras_equations)
 {
-    const int v = _i;
-    tg_layer *lstm = random_lstm(v, H, 2);
-    tg_lstm_keras_weights w = tg_lstm_keras_pack(lstm);
-    const tg_tensor *a[7];
-    arrays_of(&w, a);
     tg_rng rng;
-    tg_rng_seed(&rng, 3);
-    tg_tensor *x = tg_tensor_uniform(TG_SHAPE(N, T, D), &rng, -1, 1);
+    tg_rng_seed(&rng, 2);
+    keras_case c;
+    keras_case_open(&c, _i, &rng);
+    tg_layer *lstm = c.lstm;
     double want_h[N][H], want_c[N][H];
-    keras_lstm(a, x, -1, 0, 0, want_h, want_c);
+    keras_lstm(c.a, c.x, -1, 0, 0, want_h, want_c);
     for (int p = 0; p < 2; p++) {
         lstm->path = p ? TG_PATH_FUSED : TG_PATH_REFERENCE;
         tg_tape *tape = tg_tape_new();
         tg_tensor *c_T;
-        tg_tensor *y = tg_lstm_run(lstm, tape, x, NULL, NULL, NULL, &c_T);
+        tg_tensor *y = tg_lstm_run(lstm, tape, c.x, NULL, NULL, NULL, &c_T);
         for (int n = 0; n < N; n++)
             for (int j = 0; j < H; j++) {
                 tg_ck_assert_close(TG_AT(y, n, j), want_h[n][j], TG_TEST_TIGHT);
@@ -238,9 +258,7 @@ START_TEST(test_lstm_keras_equations)
             }
         tg_tape_free(tape);
     }
-    tg_tensor_free(x);
-    tg_lstm_keras_free(&w);
-    tg_layer_free(lstm);
+    keras_case_close(&c);
 }
 END_TEST
 
@@ -268,21 +286,19 @@ static double keras_loss(const tg_tensor *const a[7], const tg_tensor *x, const 
  * tape.gradient(L, layer.trainable_weights) returns. */
 START_TEST(test_lstm_keras_gradients)
 {
-    const int v = _i;
-    tg_layer *lstm = random_lstm(v, H, 4);
-    tg_lstm_keras_weights w = tg_lstm_keras_pack(lstm);
-    const tg_tensor *a[7];
-    arrays_of(&w, a);
     tg_rng rng;
-    tg_rng_seed(&rng, 5);
-    tg_tensor *x = tg_tensor_uniform(TG_SHAPE(N, T, D), &rng, -1, 1);
+    tg_rng_seed(&rng, 4);
+    keras_case c;
+    keras_case_open(&c, _i, &rng);
+    tg_layer *lstm = c.lstm;
+    const tg_tensor *const *a = c.a, *x = c.x;
     tg_tensor *u = tg_tensor_uniform(TG_SHAPE(N, H), &rng, -1, 1);
     for (int p = 0; p < 2; p++) {
         lstm->path = p ? TG_PATH_FUSED : TG_PATH_REFERENCE;
         for (int k = 0; k < lstm->n_params; k++)
             tg_tensor_zero_grad(lstm->params[k]);
         tg_tape *tape = tg_tape_new();
-        tg_tape_backward_seeded(tape, tg_lstm_run(lstm, tape, x, NULL, NULL, NULL, NULL), u->data);
+        tg_tape_backward_seeded(tape, tg_lstm_run(lstm, tape, c.x, NULL, NULL, NULL, NULL), u->data);
         tg_lstm_keras_weights g = tg_lstm_keras_pack_grad(lstm);
         const tg_tensor *ga[7];
         arrays_of(&g, ga);
@@ -298,10 +314,8 @@ START_TEST(test_lstm_keras_gradients)
         tg_lstm_keras_free(&g);
         tg_tape_free(tape);
     }
-    tg_tensor_free(x);
     tg_tensor_free(u);
-    tg_lstm_keras_free(&w);
-    tg_layer_free(lstm);
+    keras_case_close(&c);
 }
 END_TEST
 
@@ -410,6 +424,21 @@ static void ck_assert_unchanged(const tg_layer *lstm, snapshot *before)
     tg_lstm_keras_free(&before->g);
 }
 
+/* load(lstm, prefix) fails with a message holding every piece, and the
+ * layer's weights and gradients are as they were. */
+#define ck_assert_load_refused(load, lstm, prefix, ...)                                            \
+    do {                                                                                          \
+        snapshot before_ = snapshot_of(lstm);                                                     \
+        tg_status st_ = load((lstm), (prefix));                                                   \
+        tg_ck_assert_error(st_, __VA_ARGS__);                                                     \
+        ck_assert_unchanged((lstm), &before_);                                                    \
+    } while (0)
+
+static void ck_assert_ok(tg_status st)
+{
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+}
+
 /* Files that do not fit (another H), are missing, or are misshapen: a
  * status naming the file and the shapes, the layer unchanged. */
 START_TEST(test_lstm_keras_load_errors)
@@ -421,38 +450,25 @@ START_TEST(test_lstm_keras_load_errors)
     const char *prefix = tg_scratch_path(&s, "diag_");
     const char *candidate = tg_scratch_path(&s, "diag_candidate_peephole_weights.npy");
     tg_layer *wide = random_lstm(0, 3, 8);
-    tg_status st = tg_lstm_keras_save(wide, wide_prefix);
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    ck_assert_ok(tg_lstm_keras_save(wide, wide_prefix));
 
     tg_layer *lstm = random_lstm(0, H, 9);
-    snapshot before = snapshot_of(lstm);
-    st = tg_lstm_keras_load(lstm, wide_prefix);
-    tg_ck_assert_error(st, "wide_kernel.npy", "kernel (3, 12)", "D = 3, H = 2", "(3, 8) = (D, 4H)");
-    st = tg_lstm_keras_load_grad(lstm, wide_prefix);
-    tg_ck_assert_error(st, "wide_kernel.npy", "kernel (3, 12)");
-    st = tg_lstm_keras_load(lstm, missing);
-    tg_ck_assert_error(st, "absent_kernel.npy");
-    ck_assert_unchanged(lstm, &before);
+    ck_assert_load_refused(tg_lstm_keras_load, lstm, wide_prefix, "wide_kernel.npy",
+                           "kernel (3, 12)", "D = 3, H = 2", "(3, 8) = (D, 4H)");
+    ck_assert_load_refused(tg_lstm_keras_load_grad, lstm, wide_prefix, "wide_kernel.npy",
+                           "kernel (3, 12)");
+    ck_assert_load_refused(tg_lstm_keras_load, lstm, missing, "absent_kernel.npy");
 
-    /* a diagonal layer's files, its candidate peephole of the wrong size */
-    tg_layer *diag = random_lstm(1, H, 10);
-    st = tg_lstm_keras_save(diag, prefix);
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    /* a diagonal layer's files, its candidate peephole of the wrong size, then none */
+    tg_layer *diag = random_lstm(1, H, 10), *other = random_lstm(1, H, 11);
+    ck_assert_ok(tg_lstm_keras_save(diag, prefix));
     tg_tensor *three = tg_tensor_zeros(TG_SHAPE(3));
-    st = tg_npy_save(candidate, three);
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
-    tg_layer *other = random_lstm(1, H, 11);
-    before = snapshot_of(other);
-    st = tg_lstm_keras_load(other, prefix);
-    tg_ck_assert_error(st, "diag_candidate_peephole_weights.npy",
-                       "candidate_peephole_weights (3,) does not fit", "(2,)");
-    ck_assert_unchanged(other, &before);
-    /* and without it: missing */
+    ck_assert_ok(tg_npy_save(candidate, three));
+    ck_assert_load_refused(tg_lstm_keras_load, other, prefix, "diag_candidate_peephole_weights.npy",
+                           "candidate_peephole_weights (3,) does not fit", "(2,)");
     ck_assert_int_eq(remove(candidate), 0);
-    before = snapshot_of(other);
-    st = tg_lstm_keras_load(other, prefix);
-    tg_ck_assert_error(st, "diag_candidate_peephole_weights.npy");
-    ck_assert_unchanged(other, &before);
+    ck_assert_load_refused(tg_lstm_keras_load, other, prefix,
+                           "diag_candidate_peephole_weights.npy");
 
     tg_tensor_free(three);
     tg_layer_free(other);
@@ -472,32 +488,20 @@ START_TEST(test_lstm_keras_load_other_variant)
     tg_scratch_open(&s);
     const char *tf_prefix = tg_scratch_path(&s, "tf_"), *diag_prefix = tg_scratch_path(&s, "diag_");
     tg_layer *tf_cell = random_lstm(2, H, 12), *diag = random_lstm(1, H, 13);
-    tg_status st = tg_lstm_keras_save(tf_cell, tf_prefix);
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
-    st = tg_lstm_keras_save(diag, diag_prefix);
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    ck_assert_ok(tg_lstm_keras_save(tf_cell, tf_prefix));
+    ck_assert_ok(tg_lstm_keras_save(diag, diag_prefix));
 
-    tg_layer *none = random_lstm(0, H, 14);
-    snapshot before = snapshot_of(none);
-    st = tg_lstm_keras_load(none, tf_prefix);
-    tg_ck_assert_error(st, "tf_input_gate_peephole_weights.npy", "peephole none",
-                       "another variant");
-    ck_assert_unchanged(none, &before);
-
-    tg_layer *no_cand = random_lstm(2, H, 15);
-    before = snapshot_of(no_cand);
-    st = tg_lstm_keras_load(no_cand, diag_prefix);
-    tg_ck_assert_error(st, "diag_candidate_peephole_weights.npy", "no candidate peephole");
-    ck_assert_unchanged(no_cand, &before);
-    st = tg_lstm_keras_load(no_cand, tf_prefix); /* its own kind: fine */
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
-    ck_assert_same_params(no_cand, tf_cell, 0);
-
+    tg_layer *none = random_lstm(0, H, 14), *no_cand = random_lstm(2, H, 15);
     tg_layer *full = random_lstm(3, H, 16);
-    before = snapshot_of(full);
-    st = tg_lstm_keras_load(full, diag_prefix);
-    tg_ck_assert_error(st, "diag_input_gate_peephole_kernel.npy");
-    ck_assert_unchanged(full, &before);
+    ck_assert_load_refused(tg_lstm_keras_load, none, tf_prefix,
+                           "tf_input_gate_peephole_weights.npy", "peephole none", "another variant");
+    ck_assert_load_refused(tg_lstm_keras_load, no_cand, diag_prefix,
+                           "diag_candidate_peephole_weights.npy", "no candidate peephole");
+    ck_assert_load_refused(tg_lstm_keras_load, full, diag_prefix,
+                           "diag_input_gate_peephole_kernel.npy");
+    /* its own kind loads */
+    ck_assert_ok(tg_lstm_keras_load(no_cand, tf_prefix));
+    ck_assert_same_params(no_cand, tf_cell, 0);
 
     tg_layer_free(full);
     tg_layer_free(no_cand);
