@@ -122,7 +122,30 @@ check: $(TESTS) $(TUTORIALS)
 	for t in $(TUTORIALS); do $$t </dev/null >$$t.out 2>&1 || { echo "tutorial failed: $$t (see $$t.out)"; fail=1; }; done; \
 	sh tutorials/docs_sync.sh check $(B) $(REAL) || fail=1; \
 	sh tests/layering.sh || fail=1; \
+	$(MAKE) --no-print-directory examples || fail=1; \
 	if [ $$fail = 0 ]; then echo "all suites passed ($(B))"; else echo "SOME SUITES FAILED ($(B))"; exit 1; fi
+
+# make examples: the programs of examples/ built as a user builds them, with
+# nothing but the installed library: `make install` into $(B)/prefix, then
+# each compiled alone with pkg-config's flags and strict C11, and run (in
+# $(B)/examples, where they write their files). Each must exit 0 and print
+# what its "make examples looks for:" line says (an extended regex).
+EXAMPLE_SRC := $(wildcard examples/*.c)
+EXAMPLE_PREFIX := $(abspath $(B))/prefix
+EXAMPLE_PC := PKG_CONFIG_PATH=$(EXAMPLE_PREFIX)/lib/pkgconfig pkg-config
+.PHONY: examples
+examples:
+	@mkdir -p $(B)/examples
+	@$(MAKE) --no-print-directory install PREFIX=$(EXAMPLE_PREFIX) DESTDIR= >$(B)/examples/install.log
+	@fail=0; for src in $(EXAMPLE_SRC); do e=$(B)/examples/$$(basename $$src .c); \
+	  $(CC) -Wall -Wextra -Werror -std=c11 $$src $$($(EXAMPLE_PC) --cflags --libs tapegrad) -o $$e \
+	    || { echo "example does not build: $$src"; fail=1; continue; }; \
+	  (cd $(B)/examples && ./$$(basename $$e)) >$$e.out 2>&1 \
+	    || { echo "example failed: $$e (see $$e.out)"; fail=1; continue; }; \
+	  want=$$(sed -n 's/^ \* make examples looks for: //p' $$src); \
+	  [ -n "$$want" ] && grep -Eq "$$want" $$e.out \
+	    || { echo "example $$e: no line matches \"$$want\" (see $$e.out)"; fail=1; }; \
+	done; [ $$fail = 0 ] && echo "examples: $(words $(EXAMPLE_SRC)) built against $(B)/prefix and run"
 
 # make tutorial: every tutorial in order; T=lstm: those whose name contains
 # "lstm"; STEP=1 passes --step (pause for Enter between steps).
@@ -241,6 +264,8 @@ data:
 debug:
 	$(MAKE) MODE=debug all
 
+# tapegrad.pc carries -DTG_REAL_FLOAT from a float build, and the sanitizers
+# of an ASan build, whose library needs their runtime at link time.
 install: $(LIB) $(CLI)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/tapegrad
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
@@ -249,6 +274,7 @@ install: $(LIB) $(CLI)
 	for d in $(LIB_DIRS); do install -d $(DESTDIR)$(PREFIX)/include/tapegrad/$$d; \
 	  install -m 644 $$d/$$d.h $(DESTDIR)$(PREFIX)/include/tapegrad/$$d/; done
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@CFLAGS@|$(filter -DTG_REAL_FLOAT,$(CPPFLAGS))|' \
+	  -e 's|@LIBS@|$(filter -fsanitize=%,$(LDFLAGS))|' \
 	  tapegrad.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tapegrad.pc
 
 clean:

@@ -7,6 +7,7 @@ typedef struct {
     tg_layer base;
     int units;
     tg_activation activation;
+    tg_tensor *logits; /* x W + b of the last forward, in that forward's tape */
 } dense_layer;
 
 static tg_shape dense_build(tg_layer *self, tg_shape input, tg_rng *rng)
@@ -29,7 +30,16 @@ static tg_tensor *dense_forward(tg_layer *self, tg_tape *tape, tg_tensor *x, int
     dense_layer *d = (dense_layer *)self;
     tg_tensor *W = self->params[0], *b = self->params[1];
     /* y = activation(x W + b) */
-    return tg_activate(tape, tg_add(tape, tg_matmul(tape, x, W), b), d->activation);
+    d->logits = tg_add(tape, tg_matmul(tape, x, W), b);
+    return tg_activate(tape, d->logits, d->activation);
+}
+
+tg_tensor *tg_dense_logits(const tg_layer *dense)
+{
+    const dense_layer *d = (const dense_layer *)tg_layer_expect(dense, "Dense", "dense_logits");
+    if (!d->logits)
+        tg_fatal("dense_logits: %s has not run forward yet", dense->name);
+    return d->logits;
 }
 
 static const tg_layer_ops dense_ops = {"Dense", dense_build, dense_forward, NULL};

@@ -80,3 +80,44 @@ tg_layer *tg_layer_expect(const tg_layer *layer, const char *kind, const char *o
         tg_fatal("%s: %s is not built yet (tg_layer_build first)", op, layer->name);
     return (tg_layer *)layer;
 }
+
+tg_tensor *tg_layer_param(const tg_layer *layer, const char *name)
+{
+    for (int i = 0; i < layer->n_params; i++)
+        if (strcmp(layer->params[i]->name, name) == 0)
+            return layer->params[i];
+    return NULL;
+}
+
+/* "kernel, bias" into buf: what a layer has, for the message of a name it has not. */
+static void param_names(const tg_layer *layer, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < layer->n_params; i++) {
+        size_t at = strlen(buf);
+        snprintf(buf + at, len - at, "%s%s", i ? ", " : "", layer->params[i]->name);
+    }
+}
+
+tg_status tg_layer_set_param(tg_layer *layer, const char *name, const tg_tensor *value)
+{
+    tg_tensor *p = tg_layer_param(layer, name);
+    if (!p && !layer->built)
+        return tg_status_error("%s/%s: %s is not built yet, so it has no parameters", layer->name,
+                               name, layer->name);
+    if (!p) {
+        char names[TG_LAYER_MAX_PARAMS * TG_LAYER_NAME_LEN];
+        param_names(layer, names, sizeof names);
+        return tg_status_error("%s/%s: no such parameter (this %s has %s)", layer->name, name,
+                               layer->ops->kind, layer->n_params ? names : "none");
+    }
+    if (!tg_shape_equal(p->shape, value->shape)) {
+        char want[TG_SHAPE_STR_LEN], got[TG_SHAPE_STR_LEN];
+        return tg_status_error("%s/%s: a value of shape %s does not fit the parameter's shape %s",
+                               layer->name, name, tg_shape_str(value->shape, got, sizeof got),
+                               tg_shape_str(p->shape, want, sizeof want));
+    }
+    if (value != p)
+        tg_tensor_copy_data(p, value);
+    return tg_status_ok();
+}

@@ -76,6 +76,17 @@ tg_tensor *tg_layer_forward(tg_layer *layer, tg_tape *tape, tg_tensor *x, int tr
 size_t tg_layer_param_count(const tg_layer *layer);
 void tg_layer_free(tg_layer *layer);
 
+/* A parameter by its name, as checkpoints and Keras's layouts name them
+ * ("kernel", "bias", "W_xi", "b_f", ...): the layer's own tensor, or NULL
+ * when the layer has none of that name (an unbuilt layer has none yet). */
+tg_tensor *tg_layer_param(const tg_layer *layer, const char *name);
+/* Copies value's data into the parameter `name` (its gradient is left as
+ * it is). A name the layer has not, or a value of another shape, is a data
+ * error naming the layer, the parameter and both shapes
+ * ("dense/kernel: a value of shape (3, 2) does not fit the parameter's
+ * shape (4, 2)"); the layer is then unchanged. */
+tg_status tg_layer_set_param(tg_layer *layer, const char *name, const tg_tensor *value);
+
 /* For layer implementations: adds an owned parameter (requires_grad) named
  * `name` with the given shape, zero-filled, and returns it. */
 tg_tensor *tg_layer_add_param(tg_layer *layer, const char *name, tg_shape shape, int is_kernel);
@@ -134,6 +145,15 @@ tg_layer *tg_activation_layer(tg_activation activation);
 
 /* Default name "dense". Stops with a message if units < 1. */
 tg_layer *tg_dense(int units, tg_activation activation);
+
+/* The pre-activation z = x W + b (the logits) of the layer's last forward:
+ * the tape tensor the activation was applied to (the output itself for
+ * TG_LINEAR), so that a loss on logits (tg_loss_cce_logits,
+ * tg_loss_bce_logits) can be fed from a Dense that ends with its softmax
+ * or sigmoid, and the gradient flows back through it to W and b. Valid
+ * until that tape is reset. Stops if the layer is not a built Dense or has
+ * not run forward yet. */
+tg_tensor *tg_dense_logits(const tg_layer *dense);
 
 /* ==== Convolution (conv.c) =============================================================== */
 
@@ -279,7 +299,8 @@ tg_tensor *tg_maxpool1d_fused(tg_tape *tape, tg_tensor *x, int pool, int stride,
  * (D, H), W_hi W_hf W_hc W_ho (H, H), W_ci W_cf [W_cc] W_co, b_i b_f b_c b_o
  * (H). Initialised as Keras does: Glorot uniform over the packed (D, 4H)
  * kernel, orthogonal over the packed (H, 4H) recurrent kernel, zero biases
- * except b_f = 1 (unit_forget_bias), zero peepholes.
+ * except b_f = 1 (unit_forget_bias), zero peepholes. tg_layer_param(lstm,
+ * "W_cf") finds one by name (NULL when the variant has none).
  *
  * layer->path picks the implementation: TG_PATH_REFERENCE unrolls the six
  * equations above into primitive tape ops (the tape derives BPTT);
@@ -304,10 +325,6 @@ typedef struct tg_lstm_opts {
  * Stops with a message on units < 1 or an unknown peephole kind. */
 tg_layer *tg_lstm(tg_lstm_opts o);
 
-/* A parameter by its name in the document ("W_xi", "b_f", ...), or NULL when
- * this variant has none such. Stops if the layer is not an LSTM or not built. */
-tg_tensor *tg_lstm_param(const tg_layer *lstm, const char *name);
-
 /* The function form: runs a built LSTM over x (N, T, D) for any T >= 1,
  * from h0 and c0 (N, H) (NULL: zeros), on the path lstm->path. Returns the
  * layer's output ((N, T, H) or (N, H)) and, when h_T / c_T are not NULL,
@@ -317,25 +334,73 @@ tg_tensor *tg_lstm_param(const tg_layer *lstm, const char *name);
 tg_tensor *tg_lstm_run(tg_layer *lstm, tg_tape *tape, tg_tensor *x, tg_tensor *h0, tg_tensor *c0,
                        tg_tensor **h_T, tg_tensor **c_T);
 
-/* ---- Keras's packing (peephole none only; lstm_keras.c) ----
- * One kernel (D, 4H), one recurrent kernel (H, 4H) and one bias (4H), the
- * gates side by side in the order i, f, c, o: with these an LSTM of
- * peephole none is Keras's LSTM (and PyTorch's, transposed, with b_ih + b_hh
- * = bias). */
+/* ---- Keras's packing, every variant (lstm_pack.c) ----
+ * Keras keeps an LSTM's weights as one kernel (D, 4H), one recurrent kernel
+ * (H, 4H) and one bias (4H), the gates side by side in the order i, f, c, o:
+ *
+ *     kernel           = [W_xi W_xf W_xc W_xo]    (D, 4H)
+ *     recurrent_kernel = [W_hi W_hf W_hc W_ho]    (H, 4H)
+ *     bias             = [b_i  b_f  b_c  b_o ]    (4H)
+ *
+ * With these alone an LSTM of peephole none is Keras's LSTM (and PyTorch's,
+ * transposed, with b_ih + b_hh = bias). The peepholes follow as arrays of
+ * their own, after the bias, as get_weights() lists those of TensorFlow's
+ * PeepholeLSTMCell, and under its names where it has them:
+ *
+ *     diagonal, (H) each                 full, (H, H) each (our names)
+ *     W_ci  input_gate_peephole_weights  input_gate_peephole_kernel
+ *     W_cf  forget_gate_peephole_weights forget_gate_peephole_kernel
+ *     W_cc  candidate_peephole_weights   candidate_peephole_kernel
+ *     W_co  output_gate_peephole_weights output_gate_peephole_kernel
+ *
+ * (candidate_peephole_weights is ours: TensorFlow has no W_cc.) A diagonal
+ * array multiplies elementwise, z_i += input_gate_peephole_weights (.)
+ * c_{t-1}; a full one as a Keras kernel does, z_i += c_{t-1}
+ * input_gate_peephole_kernel with c_{t-1} a row. TensorFlow's
+ * PeepholeLSTMCell (with recurrent_activation="sigmoid") is our diagonal
+ * variant with no_candidate_peephole = 1: its six arrays load as they are.
+ *
+ * The gradients come in the same layout (d loss / d kernel, ...: what
+ * Keras's tape.gradient returns for the arrays of get_weights()), so that
+ * the two can be compared array by array. */
 
-/* New heap tensors holding the layer's weights packed. */
-void tg_lstm_keras_pack(const tg_layer *lstm, tg_tensor **kernel, tg_tensor **recurrent_kernel,
-                        tg_tensor **bias);
-/* Copies packed weights into the layer's per-gate parameters; stops with a
- * message naming the shapes if they do not fit the built layer. */
-void tg_lstm_keras_unpack(tg_layer *lstm, const tg_tensor *kernel,
-                          const tg_tensor *recurrent_kernel, const tg_tensor *bias);
-/* Saves <prefix>kernel.npy, <prefix>recurrent_kernel.npy, <prefix>bias.npy. */
+typedef struct tg_lstm_keras_weights {
+    tg_tensor *kernel;           /* (D, 4H) */
+    tg_tensor *recurrent_kernel; /* (H, 4H) */
+    tg_tensor *bias;             /* (4H) */
+    /* W_ci W_cf W_cc W_co in gate order i, f, c, o: (H) diagonal, (H, H)
+     * full; NULL where the variant has none (all four for peephole none). */
+    tg_tensor *peephole[4];
+} tg_lstm_keras_weights;
+
+/* New heap tensors holding the layer's weights (pack) or their gradients
+ * (pack_grad) in Keras's layout; free them with tg_lstm_keras_free. Stop if
+ * the layer is not a built LSTM. */
+tg_lstm_keras_weights tg_lstm_keras_pack(const tg_layer *lstm);
+tg_lstm_keras_weights tg_lstm_keras_pack_grad(const tg_layer *lstm);
+/* Copies packed arrays into the layer's per-gate parameters (unpack) or
+ * their gradients (unpack_grad). Stop with a message naming the array and
+ * the shapes when one does not fit the built layer, is missing where its
+ * variant has one, or is given where it has none; then nothing changed. */
+void tg_lstm_keras_unpack(tg_layer *lstm, const tg_lstm_keras_weights *w);
+void tg_lstm_keras_unpack_grad(tg_layer *lstm, const tg_lstm_keras_weights *g);
+/* Frees the arrays (NULL ones skipped) and zeroes the struct. */
+void tg_lstm_keras_free(tg_lstm_keras_weights *w);
+
+/* Saves one .npy file per array of the variant, <prefix><array>.npy:
+ * lstm_kernel.npy, lstm_recurrent_kernel.npy, lstm_bias.npy for prefix
+ * "lstm_", then the peepholes' (lstm_input_gate_peephole_weights.npy, ...).
+ * save_grad writes the gradients the same way (give it another prefix). */
 tg_status tg_lstm_keras_save(const tg_layer *lstm, const char *prefix);
-/* Loads the three files saved above (or written by NumPy from a Keras
- * model's get_weights()); a missing file or a shape that does not fit the
- * layer is a data error, and the layer is then left unchanged. */
+tg_status tg_lstm_keras_save_grad(const tg_layer *lstm, const char *prefix);
+/* Loads the files saved above (or written by NumPy: np.save of each array
+ * of a Keras layer's get_weights(), under these names) into the weights
+ * (load) or their gradients (load_grad). A missing file, one that does not
+ * fit the layer, or a peephole file of another variant lying beside them
+ * (these weights are not this LSTM's) is a data error naming the file and
+ * the shapes, and the layer is then left unchanged. */
 tg_status tg_lstm_keras_load(tg_layer *lstm, const char *prefix);
+tg_status tg_lstm_keras_load_grad(tg_layer *lstm, const char *prefix);
 
 /* ==== Shape layers (reshape.c) =========================================================== */
 

@@ -144,12 +144,3 @@ tg_layer *tg_lstm(tg_lstm_opts o)
     l->opts = o;
     return &l->base;
 }
-
-tg_tensor *tg_lstm_param(const tg_layer *lstm, const char *name)
-{
-    tg_lstm_layer_of(lstm, "lstm_param");
-    for (int k = 0; k < lstm->n_params; k++)
-        if (strcmp(lstm->params[k]->name, name) == 0)
-            return lstm->params[k];
-    return NULL;
-}

@@ -1,5 +1,6 @@
 #include "tensor/tensor.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,35 @@ tg_fatal_handler tg_set_fatal_handler(tg_fatal_handler handler)
     return previous;
 }
 
+/* tg_fatal_catch's frames, innermost first, one list per thread: a fatal
+ * jumps back to the innermost catch of its own thread, never into another
+ * thread's stack. */
+typedef struct catch_frame {
+    sigjmp_buf env;
+    struct catch_frame *outer;
+} catch_frame;
+
+static _Thread_local catch_frame *innermost;
+/* The message of the fatal being caught, written just before the jump. Not
+ * in the frame: the frame is a local of tg_fatal_catch, and a local changed
+ * between sigsetjmp and the jump back is indeterminate after it (C11
+ * 7.13.2.1). */
+static _Thread_local char caught_message[512];
+
+tg_status tg_fatal_catch(void (*body)(void *ctx), void *ctx)
+{
+    catch_frame frame;
+    frame.outer = innermost;
+    innermost = &frame;
+    if (sigsetjmp(frame.env, 1) == 0) {
+        body(ctx);
+        innermost = frame.outer;
+        return tg_status_ok();
+    }
+    innermost = frame.outer;
+    return tg_status_error("%s", caught_message);
+}
+
 void tg_fatal(const char *fmt, ...)
 {
     char message[512];
@@ -27,6 +57,11 @@ void tg_fatal(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(message + n, sizeof message - (size_t)n, fmt, ap);
     va_end(ap);
+    catch_frame *frame = innermost;
+    if (frame) {
+        snprintf(caught_message, sizeof caught_message, "%s", message);
+        siglongjmp(frame->env, 1);
+    }
     current_handler(message);
     /* A handler that returns would let a broken computation go on. */
     abort();

@@ -37,7 +37,8 @@ typedef double tg_real;
  *
  * - A programming error (shapes that do not fit, a bad argument) stops the
  *   program with one line naming the op and the shapes: tg_fatal(). Tests
- *   catch it with Check's exit tests, or install their own handler.
+ *   catch it with Check's exit tests, or get control back with
+ *   tg_fatal_catch (below).
  * - A data error (a missing or malformed file, a NaN in training) is returned
  *   to the caller as a tg_status with a message; nothing crashes. */
 
@@ -46,11 +47,14 @@ typedef double tg_real;
 
 typedef void (*tg_fatal_handler)(const char *message);
 
-/* Formats "tapegrad: <message>" and hands it to the handler, which must not
- * return (the default prints it on stderr and exits with TG_FATAL_EXIT). */
+/* Formats "tapegrad: <message>" and jumps back to the innermost
+ * tg_fatal_catch running on this thread; outside any, hands it to the
+ * handler, which must not return (the default prints it on stderr and exits
+ * with TG_FATAL_EXIT). */
 void tg_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
-/* Installs a handler and returns the previous one; NULL restores the default. */
+/* Installs a handler and returns the previous one; NULL restores the default.
+ * Handlers see the fatals raised outside any tg_fatal_catch. */
 tg_fatal_handler tg_set_fatal_handler(tg_fatal_handler handler);
 
 typedef struct tg_status {
@@ -77,6 +81,37 @@ static inline tg_status tg_status_failed(tg_status s)
 }
 #define tg_status_error(...) tg_status_failed(tg_status_message(__VA_ARGS__))
 static inline int tg_is_ok(const tg_status *s) { return s->code == 0; }
+
+/* Runs body(ctx) and gives control back even when a programming error
+ * stops it: ok when body returned, else an error status whose msg is the
+ * fatal's one line, "tapegrad: <op>: ..." (cut at 319 characters).
+ *
+ *     tg_status st = tg_fatal_catch(run_case, &ctx);
+ *     if (!tg_is_ok(&st))
+ *         printf("stopped: %s\n", st.msg);
+ *
+ * A tg_fatal raised on this thread inside body, at any depth, jumps back
+ * (siglongjmp, the signal mask restored) to the innermost catch running on
+ * this thread, whatever handler is installed; catches nest, and when one
+ * ends the enclosing catch, or else the handler, takes the fatals again.
+ * One raised on another thread (a pool thread's out-of-memory) goes to the
+ * handler as always.
+ *
+ * What a caught fatal leaves, since nothing between the fatal and the
+ * catch ran to its end:
+ *   - memory body allocated and had not yet handed to the caller (heap
+ *     tensors, layers, a model under construction) is lost: keep what you
+ *     allocate inside body in ctx to free it after, or expect a leak;
+ *   - a tape body used holds a half-recorded pass: tg_tape_reset it before
+ *     using it again (its arena is then reused, nothing leaks) and set its
+ *     no_grad to 0 if body was inside a no-grad section (tg_model_predict
+ *     and tg_model_evaluate run in one), or tg_tape_free it;
+ *   - a layer or model whose build or update stopped midway (tg_model_add,
+ *     an optimizer step) may be partly changed: free it rather than use it.
+ * Everything else (other models, tensors, files saved before) is as it was.
+ * body must end by returning or through tg_fatal: a longjmp of its own past
+ * this call would leave the catch's frame behind. */
+tg_status tg_fatal_catch(void (*body)(void *ctx), void *ctx);
 
 /* Allocation that never returns NULL: an out-of-memory stops with tg_fatal
  * ("<what>: out of memory (...)"). */

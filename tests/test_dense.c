@@ -1,5 +1,6 @@
 /* Dense: hand-worked values, the per-time-step rule on sequences, Keras's
- * initialisers and shapes, gradcheck of every variant, bad arguments. */
+ * initialisers and shapes, gradcheck of every variant, the logits read
+ * from outside, bad arguments. */
 #include <check.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "tensor/tensor.h"
 #include "tests/layer_paths.h"
 #include "tests/support.h"
+#include "train/train.h"
 
 static tg_layer *built_dense(int units, tg_activation act, tg_shape sample, uint64_t seed)
 {
@@ -107,6 +109,80 @@ START_TEST(test_dense_gradcheck)
 }
 END_TEST
 
+/* The logits of the hand-worked case, under a softmax: z = x W + b is what
+ * tg_dense_logits returns, y = softmax(z), and a loss on the logits
+ * reaches W with dL/dW = x^T (softmax(z) - t) / N (the categorical
+ * cross-entropy on logits, averaged over the N rows). */
+START_TEST(test_dense_logits)
+{
+    tg_layer *d = built_dense(3, TG_SOFTMAX, TG_SHAPE(2), 1);
+    const tg_real W[] = {0.5, -1, 2, 1, 0.25, -0.5}, b[] = {0.1, -0.2, 0.3};
+    memcpy(d->params[0]->data, W, sizeof W);
+    memcpy(d->params[1]->data, b, sizeof b);
+    const tg_real xs[] = {1, 2, -1, 0.5};
+    tg_tensor *x = tg_tensor_from(TG_SHAPE(2, 2), xs);
+    tg_tensor *t = tg_tensor_from(TG_SHAPE(2, 3), (const tg_real[]){0, 0, 1, 1, 0, 0});
+    tg_tape *tape = tg_tape_new();
+    tg_tensor *y = tg_layer_forward(d, tape, x, 1);
+    tg_tensor *z = tg_dense_logits(d);
+    const double want_z[2][3] = {{2.6, -0.7, 1.3}, {0.1, 0.925, -1.95}};
+    ck_assert(tg_shape_equal(z->shape, TG_SHAPE(2, 3)));
+    double p[2][3];
+    for (int n = 0; n < 2; n++) {
+        double sum = 0;
+        for (int j = 0; j < 3; j++)
+            sum += exp(want_z[n][j]);
+        for (int j = 0; j < 3; j++) {
+            p[n][j] = exp(want_z[n][j]) / sum;
+            tg_ck_assert_close(TG_AT(z, n, j), want_z[n][j], TG_TEST_TIGHT);
+            tg_ck_assert_close(TG_AT(y, n, j), p[n][j], TG_TEST_TIGHT);
+        }
+    }
+    tg_tape_backward(tape, tg_loss_cce_logits(tape, z, t));
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 3; j++) {
+            double g = 0;
+            for (int n = 0; n < 2; n++)
+                g += xs[n * 2 + i] * (p[n][j] - TG_AT(t, n, j)) / 2;
+            tg_ck_assert_close(d->params[0]->grad[i * 3 + j], g, TG_TEST_TIGHT);
+        }
+    tg_tape_free(tape);
+    tg_tensor_free(x);
+    tg_tensor_free(t);
+    tg_layer_free(d);
+}
+END_TEST
+
+/* Without an activation the logits are the output itself. */
+START_TEST(test_dense_logits_linear)
+{
+    tg_layer *d = built_dense(2, TG_LINEAR, TG_SHAPE(3), 2);
+    tg_tensor *x = tg_tensor_ones(TG_SHAPE(4, 3));
+    tg_tape *tape = tg_tape_new();
+    tg_tensor *y = tg_layer_forward(d, tape, x, 0);
+    ck_assert_ptr_eq(tg_dense_logits(d), y);
+    tg_tape_free(tape);
+    tg_tensor_free(x);
+    tg_layer_free(d);
+}
+END_TEST
+
+START_TEST(test_dense_logits_before_forward)
+{
+    tg_dense_logits(built_dense(2, TG_SIGMOID, TG_SHAPE(3), 3));
+}
+END_TEST
+
+START_TEST(test_dense_logits_not_dense)
+{
+    tg_rng rng;
+    tg_rng_seed(&rng, 4);
+    tg_layer *lstm = tg_lstm((tg_lstm_opts){.units = 2});
+    tg_layer_build(lstm, TG_SHAPE(3, 2), &rng);
+    tg_dense_logits(lstm);
+}
+END_TEST
+
 START_TEST(test_dense_zero_units)
 {
     tg_dense(0, TG_LINEAR);
@@ -136,6 +212,10 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_dense_per_time_step);
     tcase_add_test(tc, test_dense_shapes_and_init);
     tcase_add_loop_test(tc, test_dense_gradcheck, 0, tg_test_layer_cases("dense"));
+    tcase_add_test(tc, test_dense_logits);
+    tcase_add_test(tc, test_dense_logits_linear);
+    tcase_add_exit_test(tc, test_dense_logits_before_forward, TG_FATAL_EXIT);
+    tcase_add_exit_test(tc, test_dense_logits_not_dense, TG_FATAL_EXIT);
     tcase_add_exit_test(tc, test_dense_zero_units, TG_FATAL_EXIT);
     tcase_add_exit_test(tc, test_dense_wrong_input, TG_FATAL_EXIT);
     tcase_add_exit_test(tc, test_dense_scalar_sample, TG_FATAL_EXIT);

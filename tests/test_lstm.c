@@ -303,18 +303,18 @@ START_TEST(test_lstm_init_and_counts)
     /* b_f = 1 (unit_forget_bias), the other biases and the peepholes 0 */
     const char *zeros[] = {"b_i", "b_c", "b_o", "W_ci", "W_cf", "W_cc", "W_co"};
     for (size_t k = 0; k < sizeof zeros / sizeof zeros[0]; k++) {
-        const tg_tensor *p = tg_lstm_param(lstm, zeros[k]);
+        const tg_tensor *p = tg_layer_param(lstm, zeros[k]);
         ck_assert_ptr_nonnull(p);
         for (size_t e = 0; e < p->size; e++)
             ck_assert(p->data[e] == 0);
     }
     for (int j = 0; j < H; j++)
-        ck_assert(tg_lstm_param(lstm, "b_f")->data[j] == 1);
+        ck_assert(tg_layer_param(lstm, "b_f")->data[j] == 1);
     /* Glorot over the packed (D, 4H) kernel: |w| <= sqrt(6 / (D + 4H)) */
     const char *wx[] = {"W_xi", "W_xf", "W_xc", "W_xo"}, *wh[] = {"W_hi", "W_hf", "W_hc", "W_ho"};
     const double limit = sqrt(6.0 / (D + 4 * H));
     for (int g = 0; g < 4; g++) {
-        const tg_tensor *p = tg_lstm_param(lstm, wx[g]);
+        const tg_tensor *p = tg_layer_param(lstm, wx[g]);
         ck_assert(tg_shape_equal(p->shape, TG_SHAPE(D, H)));
         for (size_t e = 0; e < p->size; e++)
             ck_assert(fabs((double)p->data[e]) <= limit);
@@ -325,7 +325,7 @@ START_TEST(test_lstm_init_and_counts)
         for (int s = 0; s < H; s++) {
             double dot = 0;
             for (int g = 0; g < 4; g++) {
-                const tg_tensor *p = tg_lstm_param(lstm, wh[g]);
+                const tg_tensor *p = tg_layer_param(lstm, wh[g]);
                 for (int j = 0; j < H; j++)
                     dot += (double)TG_AT(p, r, j) * (double)TG_AT(p, s, j);
             }
@@ -341,7 +341,7 @@ START_TEST(test_lstm_init_and_counts)
         tg_layer *l = tg_lstm(variant_opts(v, H, 0));
         tg_layer_build(l, TG_SHAPE(4, D), &rng);
         ck_assert_uint_eq(tg_layer_param_count(l), want[v]);
-        ck_assert_int_eq(tg_lstm_param(l, "W_cc") != NULL,
+        ck_assert_int_eq(tg_layer_param(l, "W_cc") != NULL,
                          variants[v].peephole != TG_PEEPHOLE_NONE && !variants[v].no_cand);
         tg_layer_free(l);
     }

@@ -153,8 +153,10 @@ tg_tensor *tg_model_predict(tg_model *m, const tg_tensor *x, int batch_size)
     tg_shape out_shape = {m->output_shape.ndim + 1, {n}};
     for (int i = 0; i < m->output_shape.ndim; i++)
         out_shape.dim[i + 1] = m->output_shape.dim[i];
-    tg_tensor *out = tg_tensor_new(out_shape);
-    const size_t in_row = x->size / (size_t)n, out_row = out->size / (size_t)n;
+    /* out is made after the first batch's forward: an input the layers
+     * refuse stops there, and a tg_fatal_catch around predict loses nothing. */
+    tg_tensor *out = NULL;
+    const size_t in_row = x->size / (size_t)n, out_row = tg_shape_size(out_shape) / (size_t)n;
     tg_tape_no_grad_begin(m->tape);
     for (int start = 0; start < n; start += batch_size) {
         const int count = start + batch_size <= n ? batch_size : n - start;
@@ -164,6 +166,8 @@ tg_tensor *tg_model_predict(tg_model *m, const tg_tensor *x, int batch_size)
         tg_tensor *xb = tg_tape_tensor(m->tape, bs);
         memcpy(xb->data, x->data + (size_t)start * in_row, (size_t)count * in_row * sizeof(tg_real));
         tg_tensor *yb = tg_model_forward(m, m->tape, xb, 0);
+        if (!out)
+            out = tg_tensor_new(out_shape);
         memcpy(out->data + (size_t)start * out_row, yb->data,
                (size_t)count * out_row * sizeof(tg_real));
     }
@@ -184,4 +188,52 @@ void tg_model_zero_grad(tg_model *m)
 {
     for (int i = 0; i < m->n_params; i++)
         tg_tensor_zero_grad(m->params[i]);
+}
+
+/* The layer of a path "layer/param" (split at its first '/'), or NULL when
+ * there is no '/' or no such layer; *param points at the parameter's name. */
+static tg_layer *layer_of_path(const tg_model *m, const char *path, const char **param)
+{
+    const char *slash = strchr(path, '/');
+    if (!slash || slash - path >= TG_LAYER_NAME_LEN)
+        return NULL;
+    char name[TG_LAYER_NAME_LEN];
+    memcpy(name, path, (size_t)(slash - path));
+    name[slash - path] = '\0';
+    *param = slash + 1;
+    return tg_model_layer(m, name);
+}
+
+tg_tensor *tg_model_param(const tg_model *m, const char *path)
+{
+    const char *param;
+    const tg_layer *layer = layer_of_path(m, path, &param);
+    return layer ? tg_layer_param(layer, param) : NULL;
+}
+
+tg_status tg_model_set_param(tg_model *m, const char *path, const tg_tensor *value)
+{
+    const char *param;
+    tg_layer *layer = layer_of_path(m, path, &param);
+    if (layer)
+        return tg_layer_set_param(layer, param, value);
+    if (!strchr(path, '/'))
+        return tg_status_error("model: parameter \"%s\" is not named layer/param "
+                               "(\"dense/kernel\", \"lstm/W_xi\")",
+                               path);
+    char names[TG_MODEL_MAX_LAYERS * (TG_LAYER_NAME_LEN + 2)] = "";
+    for (int i = 0; i < m->n_layers; i++) {
+        size_t at = strlen(names);
+        snprintf(names + at, sizeof names - at, "%s%s", i ? ", " : "", m->layers[i]->name);
+    }
+    return tg_status_error("model: parameter \"%s\": no layer named \"%.*s\" (the layers: %s)", path,
+                           (int)(strchr(path, '/') - path), path, m->n_layers ? names : "none");
+}
+
+void tg_model_set_path(tg_model *m, tg_path path)
+{
+    if (path != TG_PATH_FUSED && path != TG_PATH_REFERENCE)
+        tg_fatal("model: set_path: unknown path %d (TG_PATH_FUSED or TG_PATH_REFERENCE)", (int)path);
+    for (int i = 0; i < m->n_layers; i++)
+        m->layers[i]->path = path;
 }

@@ -216,6 +216,23 @@ tg_tensor *tg_model_predict(tg_model *m, const tg_tensor *x, int batch_size);
 size_t tg_model_param_count(const tg_model *m);
 /* The layer named so, or NULL. */
 tg_layer *tg_model_layer(const tg_model *m, const char *name);
+
+/* A parameter by its path "layer/param", the names checkpoints use
+ * ("lstm/W_xi", "dense_1/kernel"): tg_layer_param of that layer, or NULL
+ * when the model has no such layer or the layer no such parameter. */
+tg_tensor *tg_model_param(const tg_model *m, const char *path);
+/* tg_layer_set_param of the layer the path names: a path without a layer
+ * of the model, a parameter the layer has not or a value of another shape
+ * is a data error naming the layer, the parameter and the shapes, and
+ * changes nothing. */
+tg_status tg_model_set_param(tg_model *m, const char *path, const tg_tensor *value);
+
+/* Runs every layer now in the model that has two paths (Conv, MaxPool,
+ * LSTM) on that one: TG_PATH_REFERENCE to step through the equations or
+ * to check a result, TG_PATH_FUSED (the default) to train fast. The other
+ * layers have one path and ignore it; layers added later keep their own.
+ * Stops on a value that is neither. */
+void tg_model_set_path(tg_model *m, tg_path path);
 void tg_model_zero_grad(tg_model *m);
 
 /* The Keras-like table: layer (type), output shape with None for the batch,

@@ -27,12 +27,12 @@ typedef struct {
 static params params_of(const tg_layer *l)
 {
     params p = {
-        tg_lstm_param(l, "W_xi"), tg_lstm_param(l, "W_xf"), tg_lstm_param(l, "W_xc"),
-        tg_lstm_param(l, "W_xo"), tg_lstm_param(l, "W_hi"), tg_lstm_param(l, "W_hf"),
-        tg_lstm_param(l, "W_hc"), tg_lstm_param(l, "W_ho"), tg_lstm_param(l, "W_ci"),
-        tg_lstm_param(l, "W_cf"), tg_lstm_param(l, "W_cc"), tg_lstm_param(l, "W_co"),
-        tg_lstm_param(l, "b_i"),  tg_lstm_param(l, "b_f"),  tg_lstm_param(l, "b_c"),
-        tg_lstm_param(l, "b_o"),
+        tg_layer_param(l, "W_xi"), tg_layer_param(l, "W_xf"), tg_layer_param(l, "W_xc"),
+        tg_layer_param(l, "W_xo"), tg_layer_param(l, "W_hi"), tg_layer_param(l, "W_hf"),
+        tg_layer_param(l, "W_hc"), tg_layer_param(l, "W_ho"), tg_layer_param(l, "W_ci"),
+        tg_layer_param(l, "W_cf"), tg_layer_param(l, "W_cc"), tg_layer_param(l, "W_co"),
+        tg_layer_param(l, "b_i"),  tg_layer_param(l, "b_f"),  tg_layer_param(l, "b_c"),
+        tg_layer_param(l, "b_o"),
     };
     return p;
 }
