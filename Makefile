@@ -114,15 +114,21 @@ $(B)/bench/%.o: bench/%.c
 $(B)/bench/%: $(B)/bench/%.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(BENCH_LIBS) $(LDLIBS) -o $@
 
-# Every suite runs even when one fails; the exit status says if any did.
-# Every tutorial runs too (output in $(B)/tutorials/*.out) and must exit 0,
-# and the outputs pasted in docs/ must match what the tutorials print now.
+# Every suite runs even when one fails. Every tutorial runs too (output in
+# $(B)/tutorials/*.out) and must exit 0; the outputs pasted in docs/ must
+# match what the tutorials print now, the API pages what the headers say,
+# and every code example of the docs and headers must compile
+# (docs/contributing.md). The exit status says if anything failed.
+EXAMPLE_FLAGS := $(CSTD) $(WARN) -Werror -Wno-unused -O0 -I. $(filter -D%,$(CPPFLAGS))
+EXAMPLE_LIBS := $(LIB) $(LDFLAGS) $(LDLIBS)
 check: $(TESTS) $(TUTORIALS)
 	@fail=0; for t in $(TESTS); do $$t || fail=1; done; \
 	for t in $(TUTORIALS); do $$t </dev/null >$$t.out 2>&1 || { echo "tutorial failed: $$t (see $$t.out)"; fail=1; }; done; \
 	sh tutorials/docs_sync.sh check $(B) $(REAL) || fail=1; \
-	sh tests/layering.sh || fail=1; \
-	if [ $$fail = 0 ]; then echo "all suites passed ($(B))"; else echo "SOME SUITES FAILED ($(B))"; exit 1; fi
+	sh docs/gen_api.sh check || fail=1; \
+	examples=$$(CC='$(CC)' EXAMPLE_FLAGS='$(EXAMPLE_FLAGS)' EXAMPLE_LIBS='$(EXAMPLE_LIBS)' sh docs/check_examples.sh $(B)) || fail=1; \
+	layering=$$(sh tests/layering.sh) || { echo "$$layering"; fail=1; }; \
+	if [ $$fail = 0 ]; then echo "all suites passed; $$examples compile; $(if $(filter double,$(REAL)),docs,API pages) fresh ($(B))"; else echo "SOME SUITES FAILED ($(B))"; exit 1; fi
 
 # make tutorial: every tutorial in order; T=lstm: those whose name contains
 # "lstm"; STEP=1 passes --step (pause for Enter between steps).
@@ -131,9 +137,11 @@ tutorial: $(TUTORIALS)
 	@[ -n "$(TUTORIAL_PICK)" ] || { echo "no tutorial matches T=$(T)"; exit 1; }
 	@fail=0; for t in $(TUTORIAL_PICK); do echo; echo "### $$t"; $$t $(if $(STEP),--step) || fail=1; done; exit $$fail
 
-# Runs the tutorials and refreshes their outputs pasted in docs/*.md.
+# Runs the tutorials and refreshes their outputs pasted in docs/*.md, and
+# writes the API pages docs/api*.md from the public headers.
 docs: $(TUTORIALS)
 	sh tutorials/docs_sync.sh update $(B) $(REAL)
+	sh docs/gen_api.sh update
 
 gradcheck: $(CLI)
 	$(CLI) gradcheck
