@@ -114,21 +114,25 @@ $(B)/bench/%.o: bench/%.c
 $(B)/bench/%: $(B)/bench/%.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(BENCH_LIBS) $(LDLIBS) -o $@
 
-# Every suite runs even when one fails. Every tutorial runs too (output in
+# Every suite runs even when one fails, each into $(B)/tests/<suite>.log
+# (where the expected messages of exit tests stay); a failing test's own
+# output and Check's reason are shown. Every tutorial runs too (output in
 # $(B)/tutorials/*.out) and must exit 0; the outputs pasted in docs/ must
 # match what the tutorials print now, the API pages what the headers say,
 # and every code example of the docs and headers must compile
-# (docs/contributing.md). The exit status says if anything failed.
+# (docs/contributing.md). Then one line of counts; the exit status says if
+# anything failed.
 EXAMPLE_FLAGS := $(CSTD) $(WARN) -Werror -Wno-unused -O0 -I. $(filter -D%,$(CPPFLAGS))
 EXAMPLE_LIBS := $(LIB) $(LDFLAGS) $(LDLIBS)
 check: $(TESTS) $(TUTORIALS)
-	@fail=0; for t in $(TESTS); do $$t || fail=1; done; \
+	@fail=0; suites=$$(sh tests/run_suites.sh $(TESTS)) || fail=1; \
 	for t in $(TUTORIALS); do $$t </dev/null >$$t.out 2>&1 || { echo "tutorial failed: $$t (see $$t.out)"; fail=1; }; done; \
 	sh tutorials/docs_sync.sh check $(B) $(REAL) || fail=1; \
 	sh docs/gen_api.sh check || fail=1; \
 	examples=$$(CC='$(CC)' EXAMPLE_FLAGS='$(EXAMPLE_FLAGS)' EXAMPLE_LIBS='$(EXAMPLE_LIBS)' sh docs/check_examples.sh $(B)) || fail=1; \
 	layering=$$(sh tests/layering.sh) || { echo "$$layering"; fail=1; }; \
-	if [ $$fail = 0 ]; then echo "all suites passed; $$examples compile; $(if $(filter double,$(REAL)),docs,API pages) fresh ($(B))"; else echo "SOME SUITES FAILED ($(B))"; exit 1; fi
+	echo "make check: $$suites; $(words $(TUTORIALS)) tutorials; $$examples compile; $(if $(filter double,$(REAL)),docs,API pages) fresh ($(B))"; \
+	if [ $$fail != 0 ]; then echo "SOME SUITES FAILED ($(B))"; exit 1; fi
 
 # make tutorial: every tutorial in order; T=lstm: those whose name contains
 # "lstm"; STEP=1 passes --step (pause for Enter between steps).
