@@ -23,7 +23,7 @@
 # their declarations are the headers' own text.
 #
 # Compiler messages name the page or header and its line (#line). Prints
-# the number of examples on stdout; each failure goes to stderr.
+# how many examples compiled and ran on stdout; each failure goes to stderr.
 set -u
 
 build=${1:?usage: sh docs/check_examples.sh BUILD_DIR}
@@ -70,6 +70,8 @@ for page in README.md docs/*.md; do
 done
 
 count=0
+compiled=0
+ran=0
 status=0
 for src in "$dir"/*.src; do
     [ -f "$src" ] || continue
@@ -112,7 +114,9 @@ for src in "$dir"/*.src; do
         status=1
         continue
     fi
+    compiled=$((compiled + 1))
     [ "$(sed -n 4p "$src")" = 1 ] || continue
+    ran=$((ran + 1))
     "$exe" </dev/null >"$exe.out" 2>&1
     rc=$?
     if [ $rc != 0 ]; then
@@ -123,5 +127,5 @@ for src in "$dir"/*.src; do
         status=1
     fi
 done
-echo "$count examples"
+if [ $compiled = $count ]; then echo "$count examples compile, $ran run"; else echo "$compiled of $count examples compile"; fi
 exit $status
