@@ -114,16 +114,26 @@ $(B)/bench/%.o: bench/%.c
 $(B)/bench/%: $(B)/bench/%.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(BENCH_LIBS) $(LDLIBS) -o $@
 
-# Every suite runs even when one fails; the exit status says if any did.
-# Every tutorial runs too (output in $(B)/tutorials/*.out) and must exit 0,
-# and the outputs pasted in docs/ must match what the tutorials print now.
+# Every suite runs even when one fails, each into $(B)/tests/<suite>.log
+# (where the expected messages of exit tests stay); a failing test's own
+# output and Check's reason are shown. Every tutorial runs too (output in
+# $(B)/tutorials/*.out) and must exit 0; the outputs pasted in docs/ must
+# match what the tutorials print now, the API pages what the headers say,
+# and every code example of the docs and headers must compile
+# (docs/contributing.md). Then one line of counts; the exit status says if
+# anything failed.
+SNIPPET_FLAGS := $(CSTD) $(WARN) -Werror -Wno-unused -O0 -I. $(filter -D%,$(CPPFLAGS))
+SNIPPET_LIBS := $(LIB) $(LDFLAGS) $(LDLIBS)
 check: $(TESTS) $(TUTORIALS)
-	@fail=0; for t in $(TESTS); do $$t || fail=1; done; \
+	@fail=0; suites=$$(sh tests/run_suites.sh $(TESTS)) || fail=1; \
 	for t in $(TUTORIALS); do $$t </dev/null >$$t.out 2>&1 || { echo "tutorial failed: $$t (see $$t.out)"; fail=1; }; done; \
-	sh tutorials/docs_sync.sh check $(B) $(REAL) || fail=1; \
-	sh tests/layering.sh || fail=1; \
-	$(MAKE) --no-print-directory examples || fail=1; \
-	if [ $$fail = 0 ]; then echo "all suites passed ($(B))"; else echo "SOME SUITES FAILED ($(B))"; exit 1; fi
+	docs=fresh; sh tutorials/docs_sync.sh check $(B) $(REAL) || { fail=1; docs=stale; }; \
+	sh docs/gen_api.sh check || { fail=1; docs=stale; }; \
+	snippets=$$(CC='$(CC)' SNIPPET_FLAGS='$(SNIPPET_FLAGS)' SNIPPET_LIBS='$(SNIPPET_LIBS)' sh docs/check_examples.sh $(B)) || fail=1; \
+	programs=$$($(MAKE) --no-print-directory examples) || { echo "$$programs"; fail=1; }; \
+	layering=$$(sh tests/layering.sh) || { echo "$$layering"; fail=1; }; \
+	echo "make check: $$suites; $(words $(TUTORIALS)) tutorials; $$programs; $$snippets; $(if $(filter double,$(REAL)),docs,API pages) $$docs ($(B))"; \
+	if [ $$fail != 0 ]; then echo "SOME SUITES FAILED ($(B))"; exit 1; fi
 
 # make examples: the programs of examples/ built as a user builds them, with
 # nothing but the installed library: `make install` into $(B)/prefix, then
@@ -145,7 +155,7 @@ examples:
 	  want=$$(sed -n 's/^ \* make examples looks for: //p' $$src); \
 	  [ -n "$$want" ] && grep -Eq "$$want" $$e.out \
 	    || { echo "example $$e: no line matches \"$$want\" (see $$e.out)"; fail=1; }; \
-	done; [ $$fail = 0 ] && echo "examples: $(words $(EXAMPLE_SRC)) built against $(B)/prefix and run"
+	done; [ $$fail = 0 ] && echo "$(words $(EXAMPLE_SRC)) example programs built against the installed library and run"
 
 # make tutorial: every tutorial in order; T=lstm: those whose name contains
 # "lstm"; STEP=1 passes --step (pause for Enter between steps).
@@ -154,9 +164,11 @@ tutorial: $(TUTORIALS)
 	@[ -n "$(TUTORIAL_PICK)" ] || { echo "no tutorial matches T=$(T)"; exit 1; }
 	@fail=0; for t in $(TUTORIAL_PICK); do echo; echo "### $$t"; $$t $(if $(STEP),--step) || fail=1; done; exit $$fail
 
-# Runs the tutorials and refreshes their outputs pasted in docs/*.md.
+# Runs the tutorials and refreshes their outputs pasted in docs/*.md, and
+# writes the API pages docs/api*.md from the public headers.
 docs: $(TUTORIALS)
 	sh tutorials/docs_sync.sh update $(B) $(REAL)
+	sh docs/gen_api.sh update
 
 gradcheck: $(CLI)
 	$(CLI) gradcheck

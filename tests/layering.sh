@@ -16,8 +16,12 @@ floor() {
     tests) echo 8 ;; *) echo 0 ;;
     esac
 }
+# The tracked sources; outside a git work tree (a tarball, a copy in a
+# container without git) every source but the build directories'.
+files=$(git ls-files '*.c' '*.h' 2>/dev/null) ||
+    files=$(find . \( -name 'build*' -o -name .git \) -prune -o \( -name '*.c' -o -name '*.h' \) -print | sed 's|^\./||' | sort)
 status=0
-for f in $(git ls-files '*.c' '*.h'); do
+for f in $files; do
     dir=${f%%/*}
     [ "$dir" = "$f" ] && continue # tapegrad.h
     from=$(floor "$dir")

@@ -153,13 +153,17 @@ tg_tensor *tg_regularizer_penalty(tg_tape *tape, const tg_layer *layer, tg_regul
 
 /* ==== The model (model.c) ================================================================ */
 
-/* tg_model: a Sequential model, as in the document's Keras code:
+/* tg_model: a Sequential model, as in the document's Keras code.
+ * Example (given const tg_tensor *x, const tg_tensor *y):
  *
  *     tg_model *m = tg_model_new(TG_SHAPE(100, 8), 42);   // per-sample input shape, seed
- *     tg_model_add(m, tg_conv1d(32, 3, TG_RELU));
+ *     tg_model_add(m, tg_conv1d((tg_conv1d_opts){.filters = 32, .kernel = 3,
+ *                                                .activation = TG_RELU}));
  *     tg_model_add(m, tg_dense(1, TG_SIGMOID));
  *     tg_model_compile(m, tg_optimizer_adam(1e-3), TG_LOSS_BCE, TG_METRIC_ACCURACY);
- *     tg_model_fit(m, x, y, &opts, &history);
+ *     tg_fit_opts opts = tg_fit_defaults();
+ *     tg_history history;
+ *     tg_status s = tg_model_fit(m, x, y, &opts, &history);
  *
  * The model owns its layers and its optimizer. The seed drives everything
  * random: the layers' initial weights and the shuffling of fit, so the same
@@ -331,6 +335,8 @@ tg_status tg_history_load_csv(tg_history *h, const char *path);
 /* ==== Fit and evaluate (fit.c) =========================================================== */
 
 /* fit, evaluate: Keras's training loop for a compiled tg_model.
+ * Example (given tg_model *m, const tg_tensor *x, const tg_tensor *y,
+ * const tg_tensor *xv, const tg_tensor *yv):
  *
  *     tg_fit_opts o = tg_fit_defaults();
  *     o.epochs = 10; o.batch_size = 32; o.x_val = xv; o.y_val = yv;
