@@ -18,6 +18,7 @@
 START_TEST(test_images_validate_on_held_out_training_images)
 {
     tg_scratch s;
+    memset(&s, 0, sizeof s);
     tg_scratch_open(&s);
     FILE *out = tmpfile();
     ck_assert_ptr_nonnull(out);

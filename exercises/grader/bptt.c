@@ -60,21 +60,13 @@ static void grade_case(int N, int D, int H, uint64_t seed)
     char title[64];
     snprintf(title, sizeof title, "two steps, N = %d, D = %d, H = %d", N, D, H);
     ex_case(title);
-    tg_layer *lstm = ex_lstm_layer(2, D, H, 1, seed);
-    tg_rng rng;
-    tg_rng_seed(&rng, seed + 1);
-    tg_tensor *in[N_IN] = {ex_random("x_1", TG_SHAPE(N, D), &rng, -1, 1),
-                           ex_random("x_2", TG_SHAPE(N, D), &rng, -1, 1),
-                           ex_random("h_0", TG_SHAPE(N, H), &rng, -1, 1),
-                           ex_random("c_0", TG_SHAPE(N, H), &rng, -1, 1)};
-    for (int k = 0; k < 16; k++)
-        in[4 + k] = lstm->params[k];
+    tg_layer *lstm;
+    tg_tensor *in[N_IN];
+    ex_lstm_inputs(2, N, D, H, seed, &lstm, in);
     static const char *const parts[] = {"h_1", "h_2", "c_2"};
     const ex_op op = {"bptt", parts, 3, bptt_forward, bptt_backward, NULL, bptt_library, lstm};
     ex_grade_op(&op, in, N_IN);
-    for (int k = 0; k < 4; k++)
-        tg_tensor_free(in[k]);
-    tg_layer_free(lstm);
+    ex_lstm_inputs_free(2, lstm, in);
 }
 
 static void grade(void)

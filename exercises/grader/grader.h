@@ -98,6 +98,15 @@ tg_tensor ex_view(tg_real *data, tg_shape shape);
  * of ex_lstm_params, are the ones the exercises read and get gradients for. */
 tg_layer *ex_lstm_layer(int steps, int D, int H, int return_sequences, uint64_t seed);
 
+/* A case's inputs for one or two steps, N samples: x (N, D) -- x_1 and x_2
+ * for two --, then h_prev and c_prev (h_0, c_0) (N, H), all U(-1, 1) from
+ * the seed, then the 16 parameters of a fresh ex_lstm_layer (with
+ * return_sequences for two). Returns how many (19 or 20) and the layer;
+ * ex_lstm_inputs_free frees both. */
+int ex_lstm_inputs(int steps, int N, int D, int H, uint64_t seed, tg_layer **lstm,
+                   tg_tensor **in);
+void ex_lstm_inputs_free(int steps, tg_layer *lstm, tg_tensor **in);
+
 /* The 16 tensors t[0..15] (a layer's parameters, or their gradients) by name. */
 ex_lstm_params ex_lstm_params_of(tg_tensor *const *t);
 

@@ -89,22 +89,15 @@ static void grade_case(int N, int D, int H, uint64_t seed)
     char title[64];
     snprintf(title, sizeof title, "N = %d, D = %d, H = %d", N, D, H);
     ex_case(title);
-    tg_layer *lstm = ex_lstm_layer(1, D, H, 0, seed);
-    tg_rng rng;
-    tg_rng_seed(&rng, seed + 1);
-    tg_tensor *in[N_IN] = {ex_random("x", TG_SHAPE(N, D), &rng, -1, 1),
-                           ex_random("h_prev", TG_SHAPE(N, H), &rng, -1, 1),
-                           ex_random("c_prev", TG_SHAPE(N, H), &rng, -1, 1)};
-    for (int k = 0; k < 16; k++)
-        in[3 + k] = lstm->params[k];
+    tg_layer *lstm;
+    tg_tensor *in[N_IN];
+    ex_lstm_inputs(1, N, D, H, seed, &lstm, in);
     expect_gates(lstm, in);
     static const char *const parts[] = {"h", "c"};
     const ex_op op = {"lstm_step", parts, 2, lstm_forward, lstm_backward, NULL, lstm_library,
                       lstm};
     ex_grade_op(&op, in, N_IN);
-    for (int k = 0; k < 3; k++)
-        tg_tensor_free(in[k]);
-    tg_layer_free(lstm);
+    ex_lstm_inputs_free(1, lstm, in);
 }
 
 static void grade(void)

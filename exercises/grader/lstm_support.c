@@ -19,6 +19,29 @@ tg_layer *ex_lstm_layer(int steps, int D, int H, int return_sequences, uint64_t 
     return l;
 }
 
+int ex_lstm_inputs(int steps, int N, int D, int H, uint64_t seed, tg_layer **lstm,
+                   tg_tensor **in)
+{
+    static const char *const one[3] = {"x", "h_prev", "c_prev"};
+    static const char *const two[4] = {"x_1", "x_2", "h_0", "c_0"};
+    *lstm = ex_lstm_layer(steps, D, H, steps > 1, seed);
+    tg_rng rng;
+    tg_rng_seed(&rng, seed + 1);
+    const int n_x = steps, n_state = steps + 2;
+    for (int k = 0; k < n_state; k++)
+        in[k] = ex_random(steps > 1 ? two[k] : one[k], TG_SHAPE(N, k < n_x ? D : H), &rng, -1, 1);
+    for (int k = 0; k < 16; k++)
+        in[n_state + k] = (*lstm)->params[k];
+    return n_state + 16;
+}
+
+void ex_lstm_inputs_free(int steps, tg_layer *lstm, tg_tensor **in)
+{
+    for (int k = 0; k < steps + 2; k++)
+        tg_tensor_free(in[k]);
+    tg_layer_free(lstm);
+}
+
 ex_lstm_params ex_lstm_params_of(tg_tensor *const *t)
 {
     ex_lstm_params p = {t[0], t[1], t[2],  t[3],  t[4],  t[5],  t[6],  t[7],

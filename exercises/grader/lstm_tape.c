@@ -74,54 +74,31 @@ static tg_tensor *two_steps_library(const ex_op *op, tg_tape *tape, tg_tensor *c
     return ex_lstm_library_two_steps((tg_layer *)op->ctx, tape, in);
 }
 
-static void grade_one_step(int N, int D, int H, uint64_t seed)
+/* Case `steps` (1 or 2) steps: one step's six values, or two steps' h_1,
+ * h_2, c_2. */
+static void grade_case(int steps, int N, int D, int H, uint64_t seed)
 {
     char title[64];
-    snprintf(title, sizeof title, "one step, N = %d, D = %d, H = %d", N, D, H);
+    snprintf(title, sizeof title, "%s, N = %d, D = %d, H = %d",
+             steps > 1 ? "two steps chained" : "one step", N, D, H);
     ex_case(title);
-    tg_layer *lstm = ex_lstm_layer(1, D, H, 0, seed);
-    tg_rng rng;
-    tg_rng_seed(&rng, seed + 1);
-    tg_tensor *in[3 + 16] = {ex_random("x", TG_SHAPE(N, D), &rng, -1, 1),
-                             ex_random("h_prev", TG_SHAPE(N, H), &rng, -1, 1),
-                             ex_random("c_prev", TG_SHAPE(N, H), &rng, -1, 1)};
-    for (int k = 0; k < 16; k++)
-        in[3 + k] = lstm->params[k];
-    const ex_op op = {"lstm_tape", one_step_parts, 6, NULL, NULL, one_step, one_step_library,
-                      lstm};
-    ex_grade_op(&op, in, 3 + 16);
-    for (int k = 0; k < 3; k++)
-        tg_tensor_free(in[k]);
-    tg_layer_free(lstm);
-}
-
-static void grade_two_steps(int N, int D, int H, uint64_t seed)
-{
-    char title[64];
-    snprintf(title, sizeof title, "two steps chained, N = %d, D = %d, H = %d", N, D, H);
-    ex_case(title);
-    tg_layer *lstm = ex_lstm_layer(2, D, H, 1, seed);
-    tg_rng rng;
-    tg_rng_seed(&rng, seed + 1);
-    tg_tensor *in[4 + 16] = {ex_random("x_1", TG_SHAPE(N, D), &rng, -1, 1),
-                             ex_random("x_2", TG_SHAPE(N, D), &rng, -1, 1),
-                             ex_random("h_0", TG_SHAPE(N, H), &rng, -1, 1),
-                             ex_random("c_0", TG_SHAPE(N, H), &rng, -1, 1)};
-    for (int k = 0; k < 16; k++)
-        in[4 + k] = lstm->params[k];
-    static const char *const parts[3] = {"h_1", "h_2", "c_2"};
-    const ex_op op = {"lstm_tape", parts, 3, NULL, NULL, two_steps, two_steps_library, lstm};
-    ex_grade_op(&op, in, 4 + 16);
-    for (int k = 0; k < 4; k++)
-        tg_tensor_free(in[k]);
-    tg_layer_free(lstm);
+    tg_layer *lstm;
+    tg_tensor *in[4 + 16];
+    const int n_in = ex_lstm_inputs(steps, N, D, H, seed, &lstm, in);
+    static const char *const two_step_parts[3] = {"h_1", "h_2", "c_2"};
+    const ex_op one = {"lstm_tape", one_step_parts, 6, NULL, NULL, one_step, one_step_library,
+                       lstm};
+    const ex_op two = {"lstm_tape", two_step_parts, 3, NULL, NULL, two_steps, two_steps_library,
+                       lstm};
+    ex_grade_op(steps > 1 ? &two : &one, in, n_in);
+    ex_lstm_inputs_free(steps, lstm, in);
 }
 
 static void grade(void)
 {
-    grade_one_step(2, 3, 2, 11);
-    grade_one_step(1, 2, 3, 12);
-    grade_two_steps(2, 3, 2, 13);
+    grade_case(1, 2, 3, 2, 11);
+    grade_case(1, 1, 2, 3, 12);
+    grade_case(2, 2, 3, 2, 13);
 }
 
 const ex_exercise ex_graded = {"exercises/08_lstm_tape.c", "the six LSTM equations as tape ops",

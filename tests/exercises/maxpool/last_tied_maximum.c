@@ -1,25 +1,5 @@
 /* Exercise 3, planted mistake: >= where > belongs, so a tie's gradient goes
  * to the LAST maximum in window order (a subgradient too, but not the
  * library's rule). */
-#include "exercises/exercises.h"
-
-void ex_maxpool2d_backward(const tg_tensor *x, int pool, int stride, const tg_tensor *dy,
-                           tg_tensor *dx)
-{
-    const int N = dy->shape.dim[0], OH = dy->shape.dim[1], OW = dy->shape.dim[2];
-    const int C = dy->shape.dim[3];
-    for (int n = 0; n < N; n++)
-        for (int i = 0; i < OH; i++)
-            for (int j = 0; j < OW; j++)
-                for (int c = 0; c < C; c++) {
-                    int bk = 0, bl = 0;
-                    for (int k = 0; k < pool; k++)
-                        for (int l = 0; l < pool; l++)
-                            if (TG_AT(x, n, i * stride + k, j * stride + l, c) >=
-                                TG_AT(x, n, i * stride + bk, j * stride + bl, c)) {
-                                bk = k;
-                                bl = l;
-                            }
-                    TG_AT(dx, n, i * stride + bk, j * stride + bl, c) += TG_AT(dy, n, i, j, c);
-                }
-}
+#define PLANT_LAST_TIED_MAXIMUM
+#include "tests/exercises/maxpool/backward.h"

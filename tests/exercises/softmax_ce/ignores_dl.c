@@ -1,10 +1,4 @@
 /* Exercise 7, planted mistake: dL dropped, as if L were always the loss
  * itself (the grader's dL is not 1). */
-#include "exercises/exercises.h"
-
-void ex_softmax_ce_backward(const tg_tensor *p, const tg_tensor *y, tg_real dL, tg_tensor *dz)
-{
-    const int N = p->shape.dim[0];
-    for (size_t k = 0; k < p->size; k++)
-        dz->data[k] += (p->data[k] - y->data[k]) / (tg_real)N;
-}
+#define PLANT_IGNORES_DL
+#include "tests/exercises/softmax_ce/backward.h"
