@@ -177,11 +177,14 @@ $(B)/tests/test_exercises.o: $(EXERCISE_ANSWERS) $(EXERCISE_SRC)
 $(B)/tests/test_exercises.o: CPPFLAGS += -DTG_EXERCISES='"$(EXERCISES)"' \
   -DTG_EXERCISE_ANSWERS='"$(EXERCISE_ANSWERS:tests/exercises/%.c=%)"'
 
-# A grade: the grader's whole report; the last line is the verdict. Status
-# 2 is a tg_fatal in the grader itself; more is a crash or the time limit.
+# A grade: the grader's whole report; the last line is the verdict (status
+# 0 PASS, 1 FAIL). Any other status means it did not finish: 3 a tg_fatal
+# of the grader's own, 124 the time limit (a loop that never ends), above
+# 128 a signal (a crash).
 $(B)/exercises/%.result: $(B)/exercises/%
 	@rc=0; timeout 120 $< >$@.tmp 2>&1 || rc=$$?; \
-	if [ $$rc -gt 1 ]; then echo "CRASHED or timed out (exit status $$rc)" >>$@.tmp; fi; mv $@.tmp $@
+	if [ $$rc -gt 1 ]; then echo "ERROR: the grader did not finish (exit status $$rc)" >>$@.tmp; fi; \
+	mv $@.tmp $@
 
 .PHONY: exercise
 exercise:
