@@ -482,6 +482,8 @@ static int same_group(const wrong_item *a, const wrong_item *b)
 
 int main(void)
 {
+    /* Line by line, so that what was graded before a crash is on record. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     tg_set_fatal_handler(on_fatal);
     printf("Exercise: %s (%s)\n", ex_graded.title, ex_graded.file);
     ex_graded.grade();
