@@ -170,6 +170,76 @@ docs: $(TUTORIALS)
 	sh tutorials/docs_sync.sh update $(B) $(REAL)
 	sh docs/gen_api.sh update
 
+# ---- Exercises (exercises/, docs/exercises.md) ----
+# An exercise is exercises/NN_name.c; its grader, $(B)/exercises/name, links
+# that file (and the files of the exercises it builds on) with its grading
+# file exercises/grader/name.c, the grader's common parts and the library.
+#   make exercise            every exercise with its grade (regraded when its file changed)
+#   make exercise E=matmul   builds exercises/02_matmul.c and grades it
+EXERCISE_SRC := $(sort $(wildcard exercises/[0-9][0-9]_*.c))
+ex_name = $(patsubst $(firstword $(subst _, ,$(1)))_%,%,$(1))
+EXERCISES := $(foreach f,$(EXERCISE_SRC:exercises/%.c=%),$(call ex_name,$(f)))
+ex_file = $(foreach f,$(EXERCISE_SRC),$(if $(filter $(1),$(call ex_name,$(f:exercises/%.c=%))),$(f)))
+# What an exercise calls of an earlier one.
+EXERCISE_NEEDS_bptt := lstm_step
+ex_files = $(foreach n,$(1) $(EXERCISE_NEEDS_$(1)),$(call ex_file,$(n)))
+GRADER_COMMON_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out $(EXERCISES:%=exercises/grader/%.c),$(wildcard exercises/grader/*.c)))
+# The grader's own tests (tests/test_exercises.c): each answer under
+# tests/exercises/name/ linked in place of the functions the student writes.
+# The shipped file comes along with its definitions made weak, so the
+# answer's replace its stubs and its given forward is the one tested.
+EXERCISE_ANSWERS := $(sort $(wildcard tests/exercises/*/*.c))
+EXERCISE_BINS := $(EXERCISES:%=$(B)/exercises/%) $(EXERCISE_ANSWERS:tests/exercises/%.c=$(B)/exercises/tests/%)
+
+define exercise_rules
+$(B)/exercises/$(1): $(patsubst %.c,$(B)/%.o,$(call ex_files,$(1))) $(B)/exercises/grader/$(1).o $(GRADER_COMMON_OBJ) $(LIB)
+	$$(CC) $$(LDFLAGS) $$^ $$(LDLIBS) -o $$@
+$(B)/exercises/tests/$(1)/%: $(B)/exercises/tests/$(1)/%.o $(patsubst exercises/%.c,$(B)/exercises/weak/%.o,$(call ex_files,$(1))) $(EXERCISE_NEEDS_$(1):%=$(B)/exercises/tests/%/correct.o) $(B)/exercises/grader/$(1).o $(GRADER_COMMON_OBJ) $(LIB)
+	$$(CC) $$(LDFLAGS) $$^ $$(LDLIBS) -o $$@
+endef
+$(foreach e,$(EXERCISES),$(eval $(call exercise_rules,$(e))))
+
+$(B)/exercises/tests/%.o: tests/exercises/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/exercises/weak/%.o: $(B)/exercises/%.o
+	@mkdir -p $(dir $@)
+	objcopy $$(nm -g --defined-only $< | awk '{ print "--weaken-symbol=" $$3 }') $< $@
+
+$(B)/tests/test_exercises: | $(EXERCISE_BINS)
+$(B)/tests/test_exercises.o: $(EXERCISE_ANSWERS) $(EXERCISE_SRC)
+$(B)/tests/test_exercises.o: CPPFLAGS += -DTG_EXERCISES='"$(EXERCISES)"' \
+  -DTG_EXERCISE_ANSWERS='"$(EXERCISE_ANSWERS:tests/exercises/%.c=%)"'
+
+# A grade: the grader's whole report; the last line is the verdict (status
+# 0 PASS, 1 FAIL). Any other status means it did not finish: 3 a tg_fatal
+# of the grader's own, 124 the time limit (a loop that never ends), above
+# 128 a signal (a crash).
+$(B)/exercises/%.result: $(B)/exercises/%
+	@rc=0; timeout 120 $< >$@.tmp 2>&1 || rc=$$?; \
+	if [ $$rc -gt 1 ]; then echo "ERROR: the grader did not finish (exit status $$rc)" >>$@.tmp; fi; \
+	mv $@.tmp $@
+
+.PHONY: exercise
+exercise:
+ifeq ($(E),)
+	@echo "The exercises (docs/exercises.md); make exercise E=NAME grades one and says why:"
+	@pass=0; for f in $(EXERCISE_SRC:exercises/%.c=%); do e=$${f#*_}; \
+	  if $(MAKE) -s --no-print-directory $(B)/exercises/$$e.result >/dev/null 2>&1; then \
+	    v=$$(tail -n 1 $(B)/exercises/$$e.result | awk '{ print (length($$0) > 66 ? substr($$0, 1, 63) "..." : $$0) }'); \
+	  else v="does not build"; fi; \
+	  case $$v in PASS*) v=PASS; pass=$$((pass + 1)) ;; esac; \
+	  printf '  %-16s E=%-12s %s\n' "$$f" "$$e" "$$v"; done; \
+	echo "$$pass of $(words $(EXERCISES)) pass"
+else
+	@[ -n "$(filter $(E),$(EXERCISES))" ] || { echo "no exercise E=$(E); there are: $(EXERCISES)"; exit 1; }
+	@$(MAKE) --no-print-directory $(B)/exercises/$(E)
+	@rm -f $(B)/exercises/$(E).result
+	@$(MAKE) -s --no-print-directory $(B)/exercises/$(E).result
+	@cat $(B)/exercises/$(E).result; tail -n 1 $(B)/exercises/$(E).result | grep -q '^PASS'
+endif
+
 gradcheck: $(CLI)
 	$(CLI) gradcheck
 
@@ -293,3 +363,4 @@ clean:
 	rm -rf build build-float build-asan build-float-asan build-debug build-float-debug build-valgrind build-float-valgrind build-fuzz build-lint
 
 -include $(LIB_OBJ:.o=.d) $(wildcard $(B)/tests/*.d $(B)/cli/*.d $(B)/tutorials/*.d $(B)/bench/*.d $(B)/fuzz/*.d)
+-include $(wildcard $(B)/exercises/*.d $(B)/exercises/grader/*.d $(B)/exercises/tests/*/*.d)

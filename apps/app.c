@@ -267,21 +267,20 @@ static tg_status run_images(const tg_app_opts *o, tg_app_result *r, FILE *out)
     tg_image_set fit_set = train;
     if (o->limit > 0 && o->limit < train.count)
         fit_set.count = o->limit;
-    /* With early stopping the monitor must not see the test set: the last
-     * tenth of the training images validate instead. */
-    tg_image_set val_set = test;
-    if (o->patience > 0) {
-        size_t n_val = fit_set.count / 10, pixels = (size_t)train.rows * (size_t)train.cols;
-        fit_set.count -= n_val;
-        val_set = fit_set;
-        val_set.count = n_val;
-        val_set.pixels = fit_set.pixels + fit_set.count * pixels;
-        val_set.labels = fit_set.labels + fit_set.count;
-    }
+    /* The test set is scored once, after training: what validates each
+     * epoch (and what early stopping watches) is the last tenth of the
+     * training images, held out, as the document's validation_data=(X_val,
+     * y_val) intends. A view again, no copy. */
+    const size_t n_val = fit_set.count / 10, pixels = (size_t)train.rows * (size_t)train.cols;
+    fit_set.count -= n_val;
+    tg_image_set val_set = fit_set;
+    val_set.count = n_val;
+    val_set.pixels = fit_set.pixels + fit_set.count * pixels;
+    val_set.labels = fit_set.labels + fit_set.count;
     fprintf(out, "task: %d-class images\ndata: %s\n", train.classes, source);
-    fprintf(out, "%zu training images, %zu test images (%d x %d), validation: %s\n\n",
-            fit_set.count, test.count, train.rows, train.cols,
-            o->patience > 0 ? "the last tenth of the training images" : "the test set");
+    fprintf(out, "%zu training images, %zu validation images (the last tenth of the training "
+                 "set), %zu test images (%d x %d)\n\n",
+            fit_set.count, val_set.count, test.count, train.rows, train.cols);
 
     tg_app_model_opts mo = {.peephole = o->peephole, .reg = {o->l1, o->l2}, .seed = o->seed};
     tg_model *m = tg_images_model(train.rows, train.cols, train.classes, mo);

@@ -1,8 +1,10 @@
 /* Tutorial 3: the convolution of the document (section 3.3.2), corrected.
  *
  * The document writes y_ij = sum_k sum_l W_ijkl x_kl + b_i, with indices that
- * do not describe a convolution (docs/errata.md). The formula computed
- * here, channels-last with stride s and no padding, is
+ * do not describe a convolution: every output reads the same fixed K x L
+ * patch x_kl with weights of its own, a fully connected layer from one
+ * patch (docs/errata.md). The formula computed here, channels-last with
+ * stride s and no padding, is
  *
  *     y[n, i, j, o] = b[o] + sum_k sum_l sum_c W[k, l, c, o] x[n, i s + k, j s + l, c]
  *
@@ -151,8 +153,10 @@ int main(int argc, char **argv)
         }
     printf("  %38s= %9.4f\n", "", acc);
     tg_steps_expect(&s, "y[1,2,0]", TG_AT(y2d, 0, 1, 2, 0), acc, TG_STEPS_TOL);
-    tg_steps_say("The document's W_ijkl would need a different kernel for every output pixel (i, j):\n"
-                 "that is a locally connected layer, not a convolution. The kernel is shared.");
+    tg_steps_say("The document's W_ijkl x_kl reads the same fixed K x L patch x_kl for every output\n"
+                 "(i, j), with weights of its own for each: a fully connected layer from one patch,\n"
+                 "neither a convolution (its window moves, its kernel is shared, as here) nor a\n"
+                 "locally connected layer (its window moves too).");
 
     tg_steps_step(&s, "The gradients are correlations too (L = sum(G (.) y), so dL/dy = G)",
                   "dL/db[o]      = sum_{i,j} G[i, j, o]\n"

@@ -122,8 +122,8 @@ int main(int argc, char **argv)
 
     tg_steps_step(&s, "Ties: two elements share the maximum",
                   "y = max(a, b) with a = b: the derivative does not exist (a kink);\n"
-                  "tapegrad gives it all to the FIRST in window order (row-major), as TensorFlow\n"
-                  "and PyTorch do");
+                  "tapegrad gives it all to the FIRST in window order (row-major). TensorFlow and\n"
+                  "PyTorch document no rule; their CPU kernels happen to keep the first as well");
     tg_tensor *xt = tg_tensor_from(TG_SHAPE(1, H, W, 1),
                                    (const tg_real[]){4, 4, 2, 0, 1, 2, 1, 2, 0, 1, 6, 2, 3, 3, 6, 5});
     xt->name = "x";

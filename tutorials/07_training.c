@@ -438,8 +438,9 @@ int main(int argc, char **argv)
     tg_training_expect_below(&s, "SGD's final loss < GD's", h_sgd.loss[E - 1], h_gd.loss[E - 1]);
     tg_training_expect_below(&s, "Adam's final loss < GD's", h_adam.loss[E - 1], h_gd.loss[E - 1]);
     tg_steps_say("  Per epoch GD takes one exact step, the mini-batch methods six noisy ones:\n"
-                 "  on the same passes over the data they get further (the document's last\n"
-                 "  section: batch GD or SGD \"to improve training speed\").");
+                 "  on the same passes over the data they get further. The FAQ's \"batch GD or\n"
+                 "  SGD to improve training speed\" lumps together the slowest of the three\n"
+                 "  (full-batch GD) and what is faster: mini-batches (docs/errata.md).");
 
     tg_steps_step(&s, "L1 and L2 penalties: the gradients they add",
                   "Omega = l1 sum |w| + l2 sum w^2  ->  dOmega/dw = l1 sign(w) + 2 l2 w\n"
