@@ -61,6 +61,15 @@ void tg_lstm_reference_steps(tg_lstm_layer *l, tg_tape *tape, tg_tensor *x, tg_t
         /* h_t = o_t \odot \tanh(c_t) */
         tg_tensor *h_t = tg_mul(tape, o_t, tg_tanh(tape, c_t));
 
+        /* Each equation's result by its symbol: tg_tape_write_dot frames the
+         * ops of one equation together, tg_tape_print names them. */
+        x_t->name = "x_t";
+        i_t->name = "i_t";
+        f_t->name = "f_t";
+        c_tilde->name = "~c_t";
+        c_t->name = "c_t";
+        o_t->name = "o_t";
+        h_t->name = "h_t";
         h_seq[t] = h_t;
         h_prev = h_t;
         c_prev = c_t;
