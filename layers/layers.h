@@ -317,6 +317,22 @@ tg_tensor *tg_lstm_param(const tg_layer *lstm, const char *name);
 tg_tensor *tg_lstm_run(tg_layer *lstm, tg_tape *tape, tg_tensor *x, tg_tensor *h0, tg_tensor *c0,
                        tg_tensor **h_T, tg_tensor **c_T);
 
+/* ---- What the last forward computed (lstm.c) ----
+ * For pictures of the gates over time: once asked, every forward of the
+ * layer (either path, training or not, recorded or not) copies its
+ * internals per sequence, step and unit into tensors the layer owns,
+ * replaced by the next forward. Not asked, a forward does nothing more. */
+
+typedef struct tg_lstm_internals {
+    /* i_t, f_t, \tilde{c}_t, o_t, c_t, h_t of every step: (N, T, H) each */
+    tg_tensor *i, *f, *c_tilde, *o, *c, *h;
+} tg_lstm_internals;
+
+/* keep = 1: from the next forward on; 0: no more (what was kept stays). */
+void tg_lstm_keep_internals(tg_layer *lstm, int keep);
+/* What the last kept forward computed, or NULL when none was kept yet. */
+const tg_lstm_internals *tg_lstm_internals_of(const tg_layer *lstm);
+
 /* ---- Keras's packing (peephole none only; lstm_keras.c) ----
  * One kernel (D, 4H), one recurrent kernel (H, 4H) and one bias (4H), the
  * gates side by side in the order i, f, c, o: with these an LSTM of

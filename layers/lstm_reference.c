@@ -43,6 +43,7 @@ void tg_lstm_reference_steps(tg_lstm_layer *l, tg_tape *tape, tg_tensor *x, tg_t
     tg_tensor *b_i = l->b[TG_GATE_I], *b_f = l->b[TG_GATE_F];
     tg_tensor *b_c = l->b[TG_GATE_C], *b_o = l->b[TG_GATE_O];
 
+    tg_lstm_internals *kept = tg_lstm_kept(l, N, T);
     tg_tensor *h_prev = h_0, *c_prev = c_0;
     for (int t = 0; t < T; t++) {
         tg_tensor *x_t = tg_reshape(tape, tg_slice(tape, x, 1, t, 1, 1), TG_SHAPE(N, D));
@@ -70,6 +71,8 @@ void tg_lstm_reference_steps(tg_lstm_layer *l, tg_tape *tape, tg_tensor *x, tg_t
         c_t->name = "c_t";
         o_t->name = "o_t";
         h_t->name = "h_t";
+        if (kept)
+            tg_lstm_keep_step(kept, t, i_t, f_t, c_tilde, o_t, c_t, h_t);
         h_seq[t] = h_t;
         h_prev = h_t;
         c_prev = c_t;
