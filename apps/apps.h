@@ -249,6 +249,11 @@ int tg_picture_path_ok(const char *path);
 tg_status tg_picture_make(const char *name, const char *png_path, int draw,
                           tg_picture_files *files);
 
+/* The same for several pictures (n = 0: every one), each as dir/NAME.png
+ * with its files beside it; filters and rows then share one training. The
+ * first error stops it. */
+tg_status tg_pictures_make(const char *dir, const char *const *names, int n, int draw);
+
 /* ==== The vanishing gradient (pictures_vanishing.c) ====================================== */
 
 /* How much of the gradient of a loss on the last step, L = sum(h_T),

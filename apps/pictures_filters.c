@@ -2,7 +2,7 @@
  * embedded shapes, its 32 3x3 kernels, one test image, that image's 32
  * maps after Conv2D + ReLU and after max-pooling (the picture "filters"),
  * and the (13, 416) matrix the LSTM reads, image rows as time steps (the
- * picture "rows"). Groups of maps are laid out 4 x 8 in one matrix each,
+ * picture "rows"); the two share one training. Groups of maps are laid out 4 x 8 in one matrix each,
  * a gap of missing values (NaN, which gnuplot leaves blank) between them. */
 #include "apps/internal/pictures.h"
 
@@ -113,25 +113,24 @@ static void tiles_panel(FILE *f, const char *data, int first, int side, const ch
             GRID_COLS, step, GRID_COLS, step);
 }
 
-tg_status tg_picture_filters(tg_picture_files *files)
+static tg_status write_filters(const trained *r, const tg_picture_files *files)
 {
-    trained r;
-    tg_status st = train(&r);
+    tg_status st = tg_status_ok();
     double peak[3] = {0, 0, 0};
-    FILE *f = tg_is_ok(&st) ? tg_picture_open(files->data, &st) : NULL;
+    FILE *f = tg_picture_open(files->data, &st);
     if (f) {
         fprintf(f, "# test image 0 of the embedded shapes (seed %d): %s\n", SEED + 1,
-                tg_shape_class_names[r.test.labels[0]]);
+                tg_shape_class_names[r->test.labels[0]]);
         for (int y = 0; y < SIDE; y++) {
             for (int x = 0; x < SIDE; x++)
-                fprintf(f, " %.5f", (double)TG_AT(r.image, 0, y, x, 0));
+                fprintf(f, " %.5f", (double)TG_AT(r->image, 0, y, x, 0));
             fprintf(f, "\n");
         }
-        write_maps(f, "the kernel W[:, :, 0, f]", r.m->layers[0]->params[0], 3, kernel_at,
+        write_maps(f, "the kernel W[:, :, 0, f]", r->m->layers[0]->params[0], 3, kernel_at,
                    &peak[0]);
-        write_maps(f, "relu(conv) of the image, (26, 26)", r.conv, 26, map_of_batch_at,
+        write_maps(f, "relu(conv) of the image, (26, 26)", r->conv, 26, map_of_batch_at,
                    &peak[1]);
-        write_maps(f, "max-pooled, (13, 13)", r.pool, 13, map_of_batch_at, &peak[2]);
+        write_maps(f, "max-pooled, (13, 13)", r->pool, 13, map_of_batch_at, &peak[2]);
         st = tg_picture_close(f, files->data);
     }
     f = tg_is_ok(&st) ? tg_picture_open(files->script, &st) : NULL;
@@ -142,7 +141,7 @@ tg_status tg_picture_filters(tg_picture_files *files)
                    "and MaxPooling2D'\n"
                    "unset xtics\nunset ytics\nset size ratio -1\n", EPOCHS, N_TRAIN);
         char title[96];
-        snprintf(title, sizeof title, "test image: %s", tg_shape_class_names[r.test.labels[0]]);
+        snprintf(title, sizeof title, "test image: %s", tg_shape_class_names[r->test.labels[0]]);
         fprintf(f, "set palette gray negative\nset cbrange [0:1]\n"
                    "set origin 0,0.7\nset size 0.3,0.26\n");
         matrix_panel(f, files->data, 0, SIDE, SIDE, title);
@@ -160,25 +159,23 @@ tg_status tg_picture_filters(tg_picture_files *files)
         fprintf(f, "unset multiplot\n");
         st = tg_picture_close(f, files->script);
     }
-    untrain(&r);
     return st;
 }
 
-tg_status tg_picture_rows(tg_picture_files *files)
+static tg_status write_rows(const trained *r, const tg_picture_files *files)
 {
-    trained r;
-    tg_status st = train(&r);
-    const int T = r.rows->shape.dim[1], D = r.rows->shape.dim[2];
-    const int C = r.pool->shape.dim[3], W = D / C;
+    tg_status st = tg_status_ok();
+    const int T = r->rows->shape.dim[1], D = r->rows->shape.dim[2];
+    const int C = r->pool->shape.dim[3], W = D / C;
     double peak = 0;
-    FILE *f = tg_is_ok(&st) ? tg_picture_open(files->data, &st) : NULL;
+    FILE *f = tg_picture_open(files->data, &st);
     if (f) {
         fprintf(f, "# the LSTM's input for test image 0 (%s): %d steps (rows) of %d features, "
                    "feature w %d + c = pooled map c at column w\n",
-                tg_shape_class_names[r.test.labels[0]], T, D, C);
+                tg_shape_class_names[r->test.labels[0]], T, D, C);
         for (int t = 0; t < T; t++) {
             for (int k = 0; k < D; k++) {
-                const double v = (double)TG_AT(r.rows, 0, t, k);
+                const double v = (double)TG_AT(r->rows, 0, t, k);
                 peak = fmax(peak, v);
                 fprintf(f, " %.5f", v);
             }
@@ -195,7 +192,7 @@ tg_status tg_picture_rows(tg_picture_files *files)
                    "set xlabel 'feature w C + c, C = %d: the channels of pooled column w (red "
                    "lines between columns)'\nset ylabel 'time step t = image row'\n"
                    "set ytics 1\nset xtics out nomirror (",
-                T, D, tg_shape_class_names[r.test.labels[0]], fmax(peak, 1e-6), C);
+                T, D, tg_shape_class_names[r->test.labels[0]], fmax(peak, 1e-6), C);
         for (int w = 0; w < W; w++)
             fprintf(f, "%s'w = %d' %.1f", w ? ", " : "", w, w * C + (C - 1) / 2.0);
         fprintf(f, ")\n");
@@ -207,6 +204,17 @@ tg_status tg_picture_rows(tg_picture_files *files)
                 D - 1, T - 1, files->data);
         st = tg_picture_close(f, files->script);
     }
+    return st;
+}
+
+tg_status tg_picture_image_model(const tg_picture_files *filters, const tg_picture_files *rows)
+{
+    trained r;
+    tg_status st = train(&r);
+    if (tg_is_ok(&st) && filters)
+        st = write_filters(&r, filters);
+    if (tg_is_ok(&st) && rows)
+        st = write_rows(&r, rows);
     untrain(&r);
     return st;
 }

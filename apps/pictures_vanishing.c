@@ -158,8 +158,8 @@ tg_status tg_picture_vanishing(tg_picture_files *files)
                "set title 'How much of the gradient reaches step t (Keras initialisers, "
                "mean over %d seeds)'\n", o.steps, o.steps, o.seeds);
     vanishing_panel(f, files->data, n_cells, "with lines lw 2");
-    fprintf(f, "\nset terminal dumb noenhanced size 100,32\nset output '%s'\nunset grid\n"
-               "set key inside left top\nset title 'log10 ||dL/dx_t||'\n", files->text);
+    fprintf(f, "\nset terminal dumb noenhanced size 100,40\nset output '%s'\nunset grid\n"
+               "set key below\nset title 'log10 ||dL/dx_t||'\n", files->text);
     vanishing_panel(f, files->data, n_cells, "with lines");
     fprintf(f, "set output\n");
     return tg_picture_close(f, files->script);

@@ -52,11 +52,13 @@ typedef struct tg_cmd_plot_opts {
 } tg_cmd_plot_opts;
 int tg_cmd_plot_parse(int argc, char **argv, tg_cmd_plot_opts *o);
 
-/* tapegrad graph NAME [-o out.png] [--no-draw] | --list */
+/* tapegrad graph NAME [-o out.png] [--no-draw] | --dir DIR [--no-draw] [NAME...] | --list */
 typedef struct tg_cmd_graph_opts {
-    const char *name; /* a picture of tg_pictures(); NULL with --list */
-    const char *png;  /* -o, or NULL: NAME.png */
-    int draw;         /* 0 with --no-draw: the data and the script only */
+    int n_names;
+    char **names;    /* the NAMEs, each a picture of tg_pictures() (pointers into argv); free() it */
+    const char *png; /* -o (one NAME), or NULL: NAME.png */
+    const char *dir; /* --dir: the NAMEs (none: every picture) as DIR/NAME.png */
+    int draw;        /* 0 with --no-draw: the data and the scripts only */
     int list;
 } tg_cmd_graph_opts;
 int tg_cmd_graph_parse(int argc, char **argv, tg_cmd_graph_opts *o);

@@ -345,9 +345,10 @@ START_TEST(plot_errors)
 END_TEST
 
 static const char graph_usage[] = "usage: tapegrad graph NAME [-o out.png] [--no-draw]\n"
+                                  "       tapegrad graph --dir DIR [--no-draw] [NAME...]\n"
                                   "       tapegrad graph --list\n";
 
-/* Every picture the library offers is a NAME. */
+/* Every picture the library offers is a NAME; --dir takes several or none. */
 START_TEST(graph_good)
 {
     parsed p;
@@ -358,45 +359,71 @@ START_TEST(graph_good)
         char line[96];
         snprintf(line, sizeof line, "graph %s", all[k].name);
         expect_good(&p, GRAPH, line);
-        ck_assert_str_eq(p.graph.name, all[k].name);
+        ck_assert_int_eq(p.graph.n_names, 1);
+        ck_assert_str_eq(p.graph.names[0], all[k].name);
         ck_assert_ptr_null(p.graph.png);
+        ck_assert_ptr_null(p.graph.dir);
         ck_assert_int_eq(p.graph.draw, 1);
         ck_assert_int_eq(p.graph.list, 0);
+        free(p.graph.names);
     }
     expect_good(&p, GRAPH, "graph -o out/step.png --no-draw lstm_step");
-    ck_assert_str_eq(p.graph.name, "lstm_step");
+    ck_assert_str_eq(p.graph.names[0], "lstm_step");
     ck_assert_str_eq(p.graph.png, "out/step.png");
     ck_assert_int_eq(p.graph.draw, 0);
+    free(p.graph.names);
+    expect_good(&p, GRAPH, "graph --dir docs/pictures filters rows");
+    ck_assert_str_eq(p.graph.dir, "docs/pictures");
+    ck_assert_int_eq(p.graph.n_names, 2);
+    ck_assert_str_eq(p.graph.names[1], "rows");
+    free(p.graph.names);
+    expect_good(&p, GRAPH, "graph --no-draw --dir out");
+    ck_assert_int_eq(p.graph.n_names, 0);
+    ck_assert_int_eq(p.graph.draw, 0);
+    free(p.graph.names);
     expect_good(&p, GRAPH, "graph --list");
     ck_assert_int_eq(p.graph.list, 1);
-    ck_assert_ptr_null(p.graph.name);
+    ck_assert_int_eq(p.graph.n_names, 0);
+    free(p.graph.names);
 }
 END_TEST
 
 START_TEST(graph_errors)
 {
-    char message[256];
+    char message[320];
     snprintf(message, sizeof message,
              "tapegrad graph: no picture named 'bogus' (tapegrad graph --list names them)\n%s",
              graph_usage);
     expect_usage_error(GRAPH, "graph bogus", message);
+    expect_usage_error(GRAPH, "graph --dir out tape bogus", message);
     snprintf(message, sizeof message, "tapegrad graph: no picture NAME given\n%s", graph_usage);
     expect_usage_error(GRAPH, "graph", message);
     expect_usage_error(GRAPH, "graph -o x.png", message);
     snprintf(message, sizeof message, "tapegrad graph: --list takes nothing else\n%s",
              graph_usage);
     expect_usage_error(GRAPH, "graph --list tape", message);
-    expect_usage_error(GRAPH, "graph tape gates", "tapegrad graph: unexpected argument 'gates'\n");
+    expect_usage_error(GRAPH, "graph --list --dir out", message);
+    snprintf(message, sizeof message,
+             "tapegrad graph: -o names one picture's file, --dir a directory for several: not "
+             "both\n%s", graph_usage);
+    expect_usage_error(GRAPH, "graph tape -o t.png --dir out", message);
+    expect_usage_error(GRAPH, "graph tape gates",
+                       "tapegrad graph: unexpected argument (several pictures go to a --dir) "
+                       "'gates'\n");
     expect_usage_error(GRAPH, "graph tape -x", "tapegrad graph: unknown option '-x'\n");
     expect_usage_error(GRAPH, "graph tape -o", "tapegrad graph: missing value after '-o'\n");
+    expect_usage_error(GRAPH, "graph --dir", "tapegrad graph: missing value after '--dir'\n");
     static const char *const refused[] = {"|cmd.png", "<in.png", "-Tsvg", "it's.png"};
     for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
         char line[64];
-        snprintf(line, sizeof line, "graph tape -o %s", refused[k]);
-        snprintf(message, sizeof message,
-                 "tapegrad graph: -o wants a path without quotes or control characters, not "
-                 "starting with '<', '|' or '-', got '%s'\n%s", refused[k], graph_usage);
-        expect_usage_error(GRAPH, line, message);
+        for (int opt = 0; opt < 2; opt++) {
+            snprintf(line, sizeof line, "graph tape %s %s", opt ? "--dir" : "-o", refused[k]);
+            snprintf(message, sizeof message,
+                     "tapegrad graph: %s wants a path without quotes or control characters, not "
+                     "starting with '<', '|' or '-', got '%s'\n%s",
+                     opt ? "--dir" : "-o", refused[k], graph_usage);
+            expect_usage_error(GRAPH, line, message);
+        }
     }
     parsed p;
     run(&p, GRAPH, "graph --help");

@@ -150,6 +150,10 @@ START_TEST(test_picture_refusals_write_nothing)
     tg_ck_assert_error(st, "cannot be drawn to");
     st = tg_picture_make("tape", "no-such-dir/t.png", 0, &files);
     tg_ck_assert_error(st, "cannot write no-such-dir/t.dot");
+    /* several: a bad name is found before anything is written */
+    static const char *const names[2] = {"tape", "bogus"};
+    st = tg_pictures_make(scratch.dir, names, 2, 0);
+    tg_ck_assert_error(st, "no picture named 'bogus'");
     DIR *d = opendir(scratch.dir);
     int entries = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;)
@@ -374,16 +378,23 @@ START_TEST(test_picture_gates)
 }
 END_TEST
 
-/* filters and rows from one test: the rows matrix is the pooled maps
- * relabelled, x'[t, w C + c] = pooled[t, w, c]. */
+/* filters and rows from one training (tg_pictures_make): the rows matrix is
+ * the pooled maps relabelled, x'[t, w C + c] = pooled[t, w, c]. */
 START_TEST(test_picture_filters_and_rows)
 {
     tg_scratch_open(&scratch);
+    static const char *const both[2] = {"filters", "rows"};
+    tg_status st = tg_pictures_make(scratch.dir, both, 2, 0);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
     tg_picture_files ff, fr;
-    tg_status st = tg_picture_make("filters", tg_scratch_path(&scratch, "f.png"), 0, &ff);
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
-    st = tg_picture_make("rows", tg_scratch_path(&scratch, "r.png"), 0, &fr);
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    snprintf(ff.png, sizeof ff.png, "%s", tg_scratch_path(&scratch, "filters.png"));
+    snprintf(ff.data, sizeof ff.data, "%s", tg_scratch_path(&scratch, "filters.dat"));
+    snprintf(ff.script, sizeof ff.script, "%s", tg_scratch_path(&scratch, "filters.gp"));
+    ff.text[0] = fr.text[0] = '\0';
+    snprintf(fr.png, sizeof fr.png, "%s", tg_scratch_path(&scratch, "rows.png"));
+    snprintf(fr.data, sizeof fr.data, "%s", tg_scratch_path(&scratch, "rows.dat"));
+    snprintf(fr.script, sizeof fr.script, "%s", tg_scratch_path(&scratch, "rows.gp"));
+    ck_assert_int_eq(access(ff.png, F_OK), -1); /* not drawn */
     assert_script_quotes_own_paths(&ff);
     assert_script_quotes_own_paths(&fr);
     data_file f, r;

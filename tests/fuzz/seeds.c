@@ -123,6 +123,7 @@ static void cli_seeds(void)
         "plot|--help",
         "graph|lstm_step|-o|out/step.png|--no-draw",
         "graph|--list",
+        "graph|--dir|docs/pictures|--no-draw|filters|rows",
         "--help",
         "help",
     };
