@@ -82,7 +82,7 @@ BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 # intermediates and rebuild them every time).
 .SECONDARY:
 
-.PHONY: all check asan debug install clean gradcheck valgrind valgrind-run demo tutorial docs data bench bench-run
+.PHONY: all check asan debug install clean gradcheck valgrind valgrind-run demo tutorial docs data bench bench-run pictures
 all: $(LIB) $(CLI) $(TESTS) $(TUTORIALS) $(BENCHES)
 
 $(B)/%.o: %.c
@@ -117,10 +117,11 @@ $(B)/bench/%: $(B)/bench/%.o $(LIB)
 # Every suite runs even when one fails; the exit status says if any did.
 # Every tutorial runs too (output in $(B)/tutorials/*.out) and must exit 0,
 # and the outputs pasted in docs/ must match what the tutorials print now.
-check: $(TESTS) $(TUTORIALS)
+check: $(TESTS) $(TUTORIALS) $(CLI)
 	@fail=0; for t in $(TESTS); do $$t || fail=1; done; \
 	for t in $(TUTORIALS); do $$t </dev/null >$$t.out 2>&1 || { echo "tutorial failed: $$t (see $$t.out)"; fail=1; }; done; \
 	sh tutorials/docs_sync.sh check $(B) $(REAL) || fail=1; \
+	sh tutorials/pictures_sync.sh check $(B) $(REAL) || fail=1; \
 	sh tests/layering.sh || fail=1; \
 	if [ $$fail = 0 ]; then echo "all suites passed ($(B))"; else echo "SOME SUITES FAILED ($(B))"; exit 1; fi
 
@@ -131,9 +132,16 @@ tutorial: $(TUTORIALS)
 	@[ -n "$(TUTORIAL_PICK)" ] || { echo "no tutorial matches T=$(T)"; exit 1; }
 	@fail=0; for t in $(TUTORIAL_PICK); do echo; echo "### $$t"; $$t $(if $(STEP),--step) || fail=1; done; exit $$fail
 
-# Runs the tutorials and refreshes their outputs pasted in docs/*.md.
-docs: $(TUTORIALS)
+# Runs the tutorials and refreshes their outputs pasted in docs/*.md, and
+# draws the pictures.
+docs: $(TUTORIALS) pictures
 	sh tutorials/docs_sync.sh update $(B) $(REAL)
+
+# The pictures of the pages, into docs/pictures/, each from the library's
+# own numbers (tapegrad graph: Graphviz and gnuplot); make check holds the
+# data behind them fresh.
+pictures: $(CLI)
+	sh tutorials/pictures_sync.sh update $(B) $(REAL)
 
 gradcheck: $(CLI)
 	$(CLI) gradcheck
