@@ -10,7 +10,11 @@
  * Everything the backward needs (the gates, h_{t-1}, c_{t-1}, tanh(c_t))
  * is kept in the tape's arena, laid out (N, T, .) like x so that the weight
  * gradients are one GEMM each over all N T rows. Nothing is allocated per
- * time step. */
+ * time step.
+ *
+ * Names, as in docs/lstm.md and tutorial 2: z_i, z_f, z_c, z_o are the
+ * gates' pre-activations (i_t = \sigma(z_i), ...), dz_* = dL/dz_* their
+ * gradients, Z and dZ the four side by side. */
 #include "layers/internal/lstm_layer.h"
 
 #include <string.h>
