@@ -72,6 +72,14 @@ static tg_tensor *state(tg_real v, const char *name)
     return s;
 }
 
+/* L = sum(h_T), named, then backward: what every tape here is drawn after. */
+static void backward_from(tg_tape *tape, tg_tensor *h_T)
+{
+    tg_tensor *L = tg_sum(tape, h_T);
+    L->name = "L";
+    tg_tape_backward(tape, L);
+}
+
 tg_status tg_picture_tape(const char *name, tg_picture_files *files)
 {
     tg_tape *tape = tg_tape_new();
@@ -94,9 +102,7 @@ tg_status tg_picture_tape(const char *name, tg_picture_files *files)
         leaf[2] = state(1.0, "c_0");
         tg_tensor *h_T;
         tg_lstm_run(layer, tape, leaf[0], leaf[1], leaf[2], &h_T, NULL);
-        tg_tensor *L = tg_sum(tape, h_T);
-        L->name = "L";
-        tg_tape_backward(tape, L);
+        backward_from(tape, h_T);
         o.title = "One step of the document's LSTM (section 3.3.1), L = h_1, the reference "
                   "path after tg_tape_backward (tutorial 2)";
         o.captions = lstm_captions;
@@ -111,9 +117,7 @@ tg_status tg_picture_tape(const char *name, tg_picture_files *files)
         leaf[0] = sequence(3, (const tg_real[]){1.0, -0.5, 0.25});
         tg_tensor *h_T;
         tg_simple_rnn_run(layer, tape, leaf[0], NULL, &h_T);
-        tg_tensor *L = tg_sum(tape, h_T);
-        L->name = "L";
-        tg_tape_backward(tape, L);
+        backward_from(tape, h_T);
         o.title = "Three steps of SimpleRNN from h_0 = 0, L = h_3, the reference path after "
                   "tg_tape_backward (tutorial 9)";
         o.captions = rnn_captions;

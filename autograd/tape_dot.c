@@ -196,7 +196,7 @@ void tg_tape_write_dot(const tg_tape *tape, FILE *out, const tg_tape_dot_opts *o
         if (tab.e[k].group == n_groups || tab.e[k].shared)
             tab.e[k].group = -1;
     /* A frame of one op says no more than the op's own label, unless a caption does. */
-    int *framed = tg_xcalloc((size_t)(n_groups + 1), sizeof *framed, "tape_write_dot");
+    int *framed = tg_xcalloc((size_t)n_groups + 1, sizeof *framed, "tape_write_dot");
     for (int k = 0; k < tab.n; k++)
         if (tab.e[k].group >= 0 && tab.e[k].kind == OP)
             framed[tab.e[k].group]++;

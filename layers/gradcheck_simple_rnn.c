@@ -57,7 +57,7 @@ tg_gradcheck_report tg_simple_rnn_gradcheck(tg_simple_rnn_opts o, tg_path path, 
 #define CASE(case_name, path, sequences)                                                          \
     static tg_gradcheck_report case_##case_name(uint64_t seed)                                    \
     {                                                                                             \
-        tg_simple_rnn_opts o = {.units = 5, .return_sequences = sequences};                       \
+        tg_simple_rnn_opts o = {.units = 5, .return_sequences = (sequences)};                     \
         return tg_simple_rnn_gradcheck(o, path, 2, 4, 3, seed);                                   \
     }
 

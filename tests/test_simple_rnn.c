@@ -193,7 +193,9 @@ START_TEST(test_simple_rnn_layouts_by_hand)
             }
         rnn->params[2]->data[0] = (tg_real)b[0];
         rnn->params[2]->data[1] = (tg_real)b[1];
-        tg_tensor *xt = tg_tensor_from(TG_SHAPE(1, 2, 2), &x[0][0]);
+        const tg_real xr[4] = {(tg_real)x[0][0], (tg_real)x[0][1], (tg_real)x[1][0],
+                               (tg_real)x[1][1]};
+        tg_tensor *xt = tg_tensor_from(TG_SHAPE(1, 2, 2), xr);
         tg_tape *tape = tg_tape_new();
         tg_tensor *y = tg_layer_forward(rnn, tape, xt, 0);
         ck_assert(tg_shape_equal(y->shape, TG_SHAPE(1, 2, 2)));
