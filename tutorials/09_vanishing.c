@@ -102,9 +102,10 @@ static void measure_once(const tg_vanishing_cell *cell, const tg_vanishing_opts 
 
 /* ---- step 4: a text plot ---- */
 
-enum { PLOT_ROWS = 13, PLOT_COLS = 50, DECADES_PER_ROW = 2 };
+enum { PLOT_ROWS = 12, PLOT_COLS = 50, DECADES_PER_ROW = 2 };
 
-/* log10 ||dL/dx_t|| over t, one character per curve, 2 decades a row. */
+/* log10 ||dL/dx_t|| over t, one character per curve (a later curve covers
+ * an earlier one where they meet), 2 decades a row. */
 static void text_plot(const double *const *curves, const char *marks, int n, int T)
 {
     char grid[PLOT_ROWS][PLOT_COLS + 1];
@@ -288,11 +289,10 @@ int main(int argc, char **argv)
             printf(" %8.1e", prof[c][shown[k] - 1]);
         printf("\n");
     }
-    printf("\n  log10 ||dL/dx_t||, S = SimpleRNN, 0 1 3 = LSTM b_f = 0 1 3 (no peepholes):\n");
-    const double *curves[4] = {prof[0], prof[1], prof[2], prof[3]};
-    text_plot(curves, "S013", 4, vo.steps);
-    tg_steps_say("  All seven curves, in colour: docs/pictures/vanishing.png (tapegrad graph\n"
-                 "  vanishing).");
+    printf("\n  log10 ||dL/dx_t||, 0 1 3 = LSTM b_f = 0 1 3 (no peepholes), S = SimpleRNN (on top):\n");
+    const double *curves[4] = {prof[1], prof[2], prof[3], prof[0]};
+    text_plot(curves, "013S", 4, vo.steps);
+    tg_steps_say("  All seven curves in colour: docs/pictures/vanishing.png.");
 
     tg_steps_step(&s, "How fast the gradient at t = 1 falls with T",
                   "||dL/dx_1|| for T = 10, 25, 50, 100;  per step: (||.||_{T=100} / ||.||_{T=10})^(1/90)");
