@@ -79,7 +79,7 @@ tg_real *tg_node_in_grad(tg_tape *tape, tg_node *node, int i);
 /* ==== The tape as a picture (tape_dot.c) ================================================= */
 
 /* Writes a tape as a Graphviz DOT graph (`dot -Tpng tape.dot -o tape.png`
- * draws it; apps/ does that for you, see tg_graph_draw):
+ * draws it; `tapegrad graph` and tg_picture_make in apps/ do it for you):
  *
  *   - a box per leaf: blue for inputs (leaves that take a gradient), orange
  *     for the parameters listed in the options, grey and dashed for

@@ -127,7 +127,7 @@ static void assert_script_quotes_own_paths(const tg_picture_files *files)
 START_TEST(test_picture_paths)
 {
     ck_assert(tg_picture_path_ok("docs/pictures/gates.png"));
-    ck_assert(tg_picture_path_ok("/tmp/a b/c.png"));
+    ck_assert(tg_picture_path_ok("/home/me/a b/c.png"));
     ck_assert(tg_picture_path_ok("x<y|z.png"));
     static const char *const refused[] = {"", "<cmd.png", "|rm -rf x", "-Tsvg", "a'b.png",
                                           "a\"b.png", "a\nb.png", "a\tb.png", "a\x7f" "b.png"};
