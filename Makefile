@@ -82,7 +82,7 @@ BENCHES := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 # intermediates and rebuild them every time).
 .SECONDARY:
 
-.PHONY: all check asan debug install clean gradcheck valgrind valgrind-run demo tutorial docs data bench bench-run
+.PHONY: all check asan debug install clean gradcheck valgrind valgrind-run demo tutorial docs data bench bench-run pictures
 all: $(LIB) $(CLI) $(TESTS) $(TUTORIALS) $(BENCHES)
 
 $(B)/%.o: %.c
@@ -124,11 +124,12 @@ $(B)/bench/%: $(B)/bench/%.o $(LIB)
 # anything failed.
 SNIPPET_FLAGS := $(CSTD) $(WARN) -Werror -Wno-unused -O0 -I. $(filter -D%,$(CPPFLAGS))
 SNIPPET_LIBS := $(LIB) $(LDFLAGS) $(LDLIBS)
-check: $(TESTS) $(TUTORIALS)
+check: $(TESTS) $(TUTORIALS) $(CLI)
 	@fail=0; suites=$$(sh tests/run_suites.sh $(TESTS)) || fail=1; \
 	for t in $(TUTORIALS); do $$t </dev/null >$$t.out 2>&1 || { echo "tutorial failed: $$t (see $$t.out)"; fail=1; }; done; \
 	docs=fresh; sh tutorials/docs_sync.sh check $(B) $(REAL) || { fail=1; docs=stale; }; \
 	sh docs/gen_api.sh check || { fail=1; docs=stale; }; \
+	sh tutorials/pictures_sync.sh check $(B) $(REAL) || { fail=1; docs=stale; }; \
 	snippets=$$(CC='$(CC)' SNIPPET_FLAGS='$(SNIPPET_FLAGS)' SNIPPET_LIBS='$(SNIPPET_LIBS)' sh docs/check_examples.sh $(B)) || fail=1; \
 	programs=$$($(MAKE) --no-print-directory examples) || { echo "$$programs"; fail=1; }; \
 	layering=$$(sh tests/layering.sh) || { echo "$$layering"; fail=1; }; \
@@ -165,8 +166,9 @@ tutorial: $(TUTORIALS)
 	@fail=0; for t in $(TUTORIAL_PICK); do echo; echo "### $$t"; $$t $(if $(STEP),--step) || fail=1; done; exit $$fail
 
 # Runs the tutorials and refreshes their outputs pasted in docs/*.md, and
-# writes the API pages docs/api*.md from the public headers.
-docs: $(TUTORIALS)
+# writes the API pages docs/api*.md from the public headers, and draws the
+# pictures.
+docs: $(TUTORIALS) pictures
 	sh tutorials/docs_sync.sh update $(B) $(REAL)
 	sh docs/gen_api.sh update
 
@@ -239,6 +241,12 @@ else
 	@$(MAKE) -s --no-print-directory $(B)/exercises/$(E).result
 	@cat $(B)/exercises/$(E).result; tail -n 1 $(B)/exercises/$(E).result | grep -q '^PASS'
 endif
+
+# The pictures of the pages, into docs/pictures/, each from the library's
+# own numbers (tapegrad graph: Graphviz and gnuplot); make check holds the
+# data behind them fresh.
+pictures: $(CLI)
+	sh tutorials/pictures_sync.sh update $(B) $(REAL)
 
 gradcheck: $(CLI)
 	$(CLI) gradcheck

@@ -203,6 +203,101 @@ tg_plot_opts tg_plot_defaults(void);
 /* Writes the script and runs gnuplot on it. */
 tg_status tg_plot_history(const char *csv_path, const tg_plot_opts *opts);
 
+/* ==== Pictures (pictures.c) ============================================================== */
+
+/* The pictures of the docs, each drawn from the library's own numbers:
+ *
+ *   tape        tutorial 1's L = a tanh(a b + c) after backward        Graphviz
+ *   lstm_step   one step of the document's LSTM, H = D = N = 1          Graphviz
+ *   simple_rnn  three steps of SimpleRNN, H = D = N = 1                 Graphviz
+ *   vanishing   ||dL/dx_t|| over t, SimpleRNN and six LSTMs (below)     gnuplot, log scale, + text
+ *   gates       i, f, o, ~c, c, h of the trained time-series model over
+ *               one window, the input series above                     gnuplot
+ *   filters     the trained image model's 32 kernels, one test image
+ *               and its maps after Conv2D + ReLU and after max-pooling  gnuplot
+ *   rows        that image's (13, 416) rows-as-steps matrix             gnuplot
+ *
+ * The trained models are trained here, briefly, on the embedded data
+ * (synthetic series and shapes, fixed seeds), so every picture is the same
+ * on every machine. Each picture writes its data next to the PNG (out.png
+ * -> out.dot, or out.dat: numbers and this library's own words only) and,
+ * for gnuplot, its script (out.gp) and for the vanishing curves a text plot
+ * (out.txt); the script names only this library's text and paths that
+ * tg_picture_path_ok accepts. Graphviz's dot and gnuplot are spawned with
+ * an argument vector, never a shell; without them the data and scripts
+ * are still written and the status says what to install and what to run. */
+
+typedef struct tg_picture {
+    const char *name, *what;
+} tg_picture;
+
+/* The files of a picture; script and text are empty when it has none. */
+typedef struct tg_picture_files {
+    char png[TG_PATH_MAX], data[TG_PATH_MAX], script[TG_PATH_MAX], text[TG_PATH_MAX];
+} tg_picture_files;
+
+const tg_picture *tg_pictures(int *n);
+
+/* 1 when a path may go into a script or a command line: not empty, no
+ * quote, no control character, and not starting with '<' or '|' (gnuplot
+ * would run it) or '-' (dot would read an option). */
+int tg_picture_path_ok(const char *path);
+
+/* Writes picture `name`'s data and script next to png_path and, when draw
+ * is 1, draws the PNG; files receives the paths used (also on failure,
+ * once named). An unknown name or a refused path changes nothing. */
+tg_status tg_picture_make(const char *name, const char *png_path, int draw,
+                          tg_picture_files *files);
+
+/* The same for several pictures (n = 0: every one), each as dir/NAME.png
+ * with its files beside it; filters and rows then share one training. The
+ * first error stops it. */
+tg_status tg_pictures_make(const char *dir, const char *const *names, int n, int draw);
+
+/* ==== The vanishing gradient (pictures_vanishing.c) ====================================== */
+
+/* How much of the gradient of a loss on the last step, L = sum(h_T),
+ * reaches the input x_t of every step t: ||dL/dx_t||, for SimpleRNN and
+ * for the document's LSTM with forget-gate bias 0, 1 (Keras's
+ * unit_forget_bias) and 3, without peepholes and with the document's four
+ * (diagonal, W_cc included), every other weight initialised as Keras does.
+ * Keras-like zero peepholes would change nothing at all, so the peepholes
+ * are drawn U(-r, r). x ~ N(0, 1). Tutorial 9 reads the numbers. */
+
+typedef struct tg_vanishing_cell {
+    const char *name;      /* "simple_rnn", "lstm_bf1", "peephole_bf3", ... */
+    const char *label;     /* "SimpleRNN", "LSTM b_f = 1", ... */
+    int lstm;              /* 0: SimpleRNN */
+    tg_peephole peephole;  /* an LSTM's: TG_PEEPHOLE_NONE or TG_PEEPHOLE_DIAGONAL */
+    double forget_bias;    /* an LSTM's b_f */
+} tg_vanishing_cell;
+
+typedef struct tg_vanishing_opts {
+    int steps, units, input_dim; /* T, H, D */
+    int batch;                   /* sequences per seed */
+    int seeds;                   /* seeds seed, seed + 1, ... */
+    uint64_t seed;
+    double peephole_range;       /* r; 0 keeps Keras's zeros */
+} tg_vanishing_opts;
+
+/* T = 100, H = 32, D = 4, 16 sequences, 5 seeds from 1, r = 0.5. */
+tg_vanishing_opts tg_vanishing_defaults(void);
+
+/* The seven cells: simple_rnn, lstm_bf0, lstm_bf1, lstm_bf3, peephole_bf0,
+ * peephole_bf1, peephole_bf3. */
+const tg_vanishing_cell *tg_vanishing_cells(int *n);
+
+/* A built layer of that cell for (T, D) with its weights drawn from rng:
+ * Keras's initialisers, then b_f and the peepholes set as above. */
+tg_layer *tg_vanishing_layer(const tg_vanishing_cell *cell, const tg_vanishing_opts *o,
+                             tg_rng *rng);
+
+/* norms[t] for t = 0..T-1 (step t + 1): ||dL/dx_t|| averaged over every
+ * sequence of every seed as a geometric mean, 10^mean(log10), the average
+ * a log scale shows. Per seed: the layer, then x, from one generator. */
+void tg_vanishing_profile(const tg_vanishing_cell *cell, const tg_vanishing_opts *o,
+                          double *norms);
+
 /* ==== The gradcheck registry (gradcheck_registry.c) ====================================== */
 
 /* Every gradient check the library registers, in the document's order of

@@ -76,6 +76,51 @@ tg_node *tg_tape_record(tg_tape *tape, const char *op, tg_tensor *out, tg_tensor
  * when that input takes no gradient. */
 tg_real *tg_node_in_grad(tg_tape *tape, tg_node *node, int i);
 
+/* ==== The tape as a picture (tape_dot.c) ================================================= */
+
+/* Writes a tape as a Graphviz DOT graph (`dot -Tpng tape.dot -o tape.png`
+ * draws it; `tapegrad graph` and tg_picture_make in apps/ do it for you):
+ *
+ *   - a box per leaf: blue for inputs (leaves that take a gradient), orange
+ *     for the parameters listed in the options, grey and dashed for
+ *     constants (leaves that take none);
+ *   - an ellipse per op, with its name and output shape, yellow and bold
+ *     when its output has a name (a named result: "i_t"), doubled for the
+ *     last op (the loss);
+ *   - under each tensor of at most max_values elements its values and, once
+ *     tg_tape_backward has run, its gradient (four significant digits);
+ *   - an arrow from every input to the op that reads it.
+ *
+ * Ops are written in the order they were recorded, and the ops recorded
+ * since the previous named result are framed together with that result, so
+ * a layer that names the result of each equation (the LSTM's reference path
+ * does) is drawn one frame per equation, in the order of the equations. A
+ * leaf read inside one frame only is drawn in it. Node ids are numbers in
+ * order of appearance, so the same tape gives the same text every time.
+ *
+ * Names and captions are escaped (printable ASCII; quotes and backslashes
+ * escaped), so no text can end a DOT string. */
+
+/* The label of the frame closing at the result named `name`. */
+typedef struct tg_tape_dot_caption {
+    const char *name, *text;
+} tg_tape_dot_caption;
+
+typedef struct tg_tape_dot_opts {
+    tg_tensor *const *params; /* leaves to draw as parameters */
+    int n_params;
+    size_t max_values;        /* values shown for tensors of at most this many elements */
+    const char *title;        /* a line above the legend, or NULL */
+    const tg_tape_dot_caption *captions; /* frame labels (default: the result's name) */
+    int n_captions;
+} tg_tape_dot_opts;
+
+/* No parameters, values of tensors of up to 4 elements, no title, no captions. */
+tg_tape_dot_opts tg_tape_dot_defaults(void);
+
+/* opts may be NULL (the defaults). Errors of out are the caller's to check. */
+void tg_tape_write_dot(const tg_tape *tape, FILE *out, const tg_tape_dot_opts *opts);
+
 /* ==== Primitive ops ====================================================================== */
 
 /* The primitive differentiable ops. Each one computes its output into the

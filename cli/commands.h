@@ -30,6 +30,7 @@ int tg_cli_parse_verb(int argc, char **argv, const tg_cli_verb **verb);
 int tg_cmd_gradcheck(int argc, char **argv);
 int tg_cmd_train(int argc, char **argv);
 int tg_cmd_plot(int argc, char **argv);
+int tg_cmd_graph(int argc, char **argv);
 
 /* tapegrad gradcheck [--csv] [--seed N] [--list] [NAME...] */
 typedef struct tg_cmd_gradcheck_opts {
@@ -50,5 +51,16 @@ typedef struct tg_cmd_plot_opts {
     tg_plot_opts plot; /* png_path (NULL without -o), width and height set */
 } tg_cmd_plot_opts;
 int tg_cmd_plot_parse(int argc, char **argv, tg_cmd_plot_opts *o);
+
+/* tapegrad graph NAME [-o out.png] [--no-draw] | --dir DIR [--no-draw] [NAME...] | --list */
+typedef struct tg_cmd_graph_opts {
+    int n_names;
+    char **names;    /* the NAMEs, each a picture of tg_pictures() (pointers into argv); free() it */
+    const char *png; /* -o (one NAME), or NULL: NAME.png */
+    const char *dir; /* --dir: the NAMEs (none: every picture) as DIR/NAME.png */
+    int draw;        /* 0 with --no-draw: the data and the scripts only */
+    int list;
+} tg_cmd_graph_opts;
+int tg_cmd_graph_parse(int argc, char **argv, tg_cmd_graph_opts *o);
 
 #endif

@@ -10,6 +10,8 @@ static const tg_cli_verb verbs[] = {
     {"train", tg_cmd_train,
      "timeseries|images|regression [--data DIR] [--epochs N] ...  the document's models, end to end"},
     {"plot", tg_cmd_plot, "HISTORY.csv [-o out.png] [--size WxH]  training curves (PNG + text)"},
+    {"graph", tg_cmd_graph,
+     "NAME [-o out.png] | --dir DIR [NAME...] | --list  the docs' pictures (tapes, gates, ...)"},
 };
 static const int n_verbs = (int)(sizeof verbs / sizeof verbs[0]);
 

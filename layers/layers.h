@@ -334,6 +334,22 @@ tg_layer *tg_lstm(tg_lstm_opts o);
 tg_tensor *tg_lstm_run(tg_layer *lstm, tg_tape *tape, tg_tensor *x, tg_tensor *h0, tg_tensor *c0,
                        tg_tensor **h_T, tg_tensor **c_T);
 
+/* ---- What the last forward computed (lstm.c) ----
+ * For pictures of the gates over time: once asked, every forward of the
+ * layer (either path, training or not, recorded or not) copies its
+ * internals per sequence, step and unit into tensors the layer owns,
+ * replaced by the next forward. Not asked, a forward does nothing more. */
+
+typedef struct tg_lstm_internals {
+    /* i_t, f_t, \tilde{c}_t, o_t, c_t, h_t of every step: (N, T, H) each */
+    tg_tensor *i, *f, *c_tilde, *o, *c, *h;
+} tg_lstm_internals;
+
+/* keep = 1: from the next forward on; 0: no more (what was kept stays). */
+void tg_lstm_keep_internals(tg_layer *lstm, int keep);
+/* What the last kept forward computed, or NULL when none was kept yet. */
+const tg_lstm_internals *tg_lstm_internals_of(const tg_layer *lstm);
+
 /* ---- Keras's packing, every variant (lstm_pack.c) ----
  * Keras keeps an LSTM's weights as one kernel (D, 4H), one recurrent kernel
  * (H, 4H) and one bias (4H), the gates side by side in the order i, f, c, o:
@@ -402,6 +418,38 @@ tg_status tg_lstm_keras_save_grad(const tg_layer *lstm, const char *prefix);
 tg_status tg_lstm_keras_load(tg_layer *lstm, const char *prefix);
 tg_status tg_lstm_keras_load_grad(tg_layer *lstm, const char *prefix);
 
+/* ==== SimpleRNN (simple_rnn.c) =========================================================== */
+
+/* SimpleRNN: Keras's plain recurrent layer, per time step
+ *
+ *     h_t = tanh(x_t W + h_{t-1} U + b)
+ *
+ * over a batch of sequences (N, T, D), H = units, from h_0 = 0 unless
+ * given. Parameters as Keras names, lays out and initialises them: "kernel"
+ * W (D, H) glorot_uniform, "recurrent_kernel" U (H, H) orthogonal, "bias"
+ * b (H) zeros. The activation is Keras's default, tanh.
+ *
+ * It is here to be compared with the LSTM: its gradient reaches x_t
+ * through T - t factors diag(1 - h^2) U^T, which is how gradients vanish
+ * (tutorial 9). layer->path picks the implementation: TG_PATH_REFERENCE
+ * unrolls the equation into tape ops; TG_PATH_FUSED (default) records one
+ * op for the sequence, backward by hand. */
+
+typedef struct tg_simple_rnn_opts {
+    int units;            /* H >= 1 */
+    int return_sequences; /* 1: every h_t (N, T, H); 0: only h_T (N, H) */
+} tg_simple_rnn_opts;
+
+/* Default name "simple_rnn". Per-sample input (T, D); output (T, H) or (H). */
+tg_layer *tg_simple_rnn(tg_simple_rnn_opts o);
+
+/* The function form: runs a built SimpleRNN over x (N, T, D), any T >= 1,
+ * from h0 (N, H) (NULL: zeros), on the path rnn->path. Returns the layer's
+ * output and, when h_T is not NULL, the last state (N, H) there; all tape
+ * tensors, so the gradient reaches x, h0 and every parameter. */
+tg_tensor *tg_simple_rnn_run(tg_layer *rnn, tg_tape *tape, tg_tensor *x, tg_tensor *h0,
+                             tg_tensor **h_T);
+
 /* ==== Shape layers (reshape.c) =========================================================== */
 
 /* Layers that only change the shape (no parameters; the data is shared):
@@ -437,5 +485,12 @@ tg_gradcheck_report tg_layer_gradcheck(tg_layer *layer, tg_shape input, uint64_t
  * joined with c_T, on the given path. */
 tg_gradcheck_report tg_lstm_gradcheck(tg_lstm_opts o, tg_path path, int batch, int steps,
                                       int input_dim, uint64_t seed);
+
+/* A SimpleRNN's gradients (gradcheck_simple_rnn.c): a fresh layer of these
+ * options for (N, T, D) with every parameter drawn U(-0.5, 0.5), x and h0
+ * drawn; checks d/dx, d/dh0 and d/d(every parameter) of the layer's output
+ * joined with h_T, on the given path. */
+tg_gradcheck_report tg_simple_rnn_gradcheck(tg_simple_rnn_opts o, tg_path path, int batch,
+                                            int steps, int input_dim, uint64_t seed);
 
 #endif

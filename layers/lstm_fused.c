@@ -10,7 +10,11 @@
  * Everything the backward needs (the gates, h_{t-1}, c_{t-1}, tanh(c_t))
  * is kept in the tape's arena, laid out (N, T, .) like x so that the weight
  * gradients are one GEMM each over all N T rows. Nothing is allocated per
- * time step. */
+ * time step.
+ *
+ * Names, as in docs/lstm.md and tutorial 2: z_i, z_f, z_c, z_o are the
+ * gates' pre-activations (i_t = \sigma(z_i), ...), dz_* = dL/dz_* their
+ * gradients, Z and dZ the four side by side. */
 #include "layers/internal/lstm_layer.h"
 
 #include <string.h>
@@ -267,6 +271,21 @@ static void lstm_fused_backward(tg_tape *tape, tg_node *node)
     param_backward(tape, node, dZ, cs);
 }
 
+/* The gates of every step, out of the (N, T, 4H) block, and the states,
+ * into the tensors tg_lstm_keep_internals asked for. */
+static void keep_internals(const fused_ctx *c, const tg_real *hs, const tg_real *cs,
+                           tg_lstm_internals *kept)
+{
+    const int H = c->H, G = TG_GATES * H;
+    const size_t NT = (size_t)c->N * (size_t)c->T;
+    tg_tensor *gate[TG_GATES] = {kept->i, kept->f, kept->c_tilde, kept->o};
+    for (size_t r = 0; r < NT; r++)
+        for (int g = 0; g < TG_GATES; g++)
+            memcpy(gate[g]->data + r * H, c->gates + r * G + g * H, (size_t)H * sizeof(tg_real));
+    memcpy(kept->c->data, cs, NT * H * sizeof(tg_real));
+    memcpy(kept->h->data, hs, NT * H * sizeof(tg_real));
+}
+
 /* The first state of every sequence: s0 (N, H), or zeros. */
 static void first_state(tg_real *prev, const tg_tensor *s0, int N, int T, int H)
 {
@@ -339,6 +358,9 @@ tg_tensor *tg_lstm_fused_states(tg_lstm_layer *l, tg_tape *tape, tg_tensor *x, t
     first_state(c->c_prev, c0, N, T, H);
     for (int t = 0; t < T; t++)
         step_forward(c, t, hs, cs);
+    tg_lstm_internals *kept = tg_lstm_kept(l, N, T);
+    if (kept)
+        keep_internals(c, hs, cs, kept);
 
     tg_node *node = tg_tape_record(tape, "lstm_fused", states, in, n_in, lstm_fused_backward);
     if (node)

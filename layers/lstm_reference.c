@@ -43,6 +43,7 @@ void tg_lstm_reference_steps(tg_lstm_layer *l, tg_tape *tape, tg_tensor *x, tg_t
     tg_tensor *b_i = l->b[TG_GATE_I], *b_f = l->b[TG_GATE_F];
     tg_tensor *b_c = l->b[TG_GATE_C], *b_o = l->b[TG_GATE_O];
 
+    tg_lstm_internals *kept = tg_lstm_kept(l, N, T);
     tg_tensor *h_prev = h_0, *c_prev = c_0;
     for (int t = 0; t < T; t++) {
         tg_tensor *x_t = tg_reshape(tape, tg_slice(tape, x, 1, t, 1, 1), TG_SHAPE(N, D));
@@ -61,6 +62,17 @@ void tg_lstm_reference_steps(tg_lstm_layer *l, tg_tape *tape, tg_tensor *x, tg_t
         /* h_t = o_t \odot \tanh(c_t) */
         tg_tensor *h_t = tg_mul(tape, o_t, tg_tanh(tape, c_t));
 
+        /* Each equation's result by its symbol: tg_tape_write_dot frames the
+         * ops of one equation together, tg_tape_print names them. */
+        x_t->name = "x_t";
+        i_t->name = "i_t";
+        f_t->name = "f_t";
+        c_tilde->name = "~c_t";
+        c_t->name = "c_t";
+        o_t->name = "o_t";
+        h_t->name = "h_t";
+        if (kept)
+            tg_lstm_keep_step(kept, t, i_t, f_t, c_tilde, o_t, c_t, h_t);
         h_seq[t] = h_t;
         h_prev = h_t;
         c_prev = c_t;

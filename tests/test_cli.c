@@ -11,7 +11,7 @@
 #include "apps/apps.h"
 #include "tests/support.h"
 
-typedef enum { DISPATCH, GRADCHECK, TRAIN, PLOT } parser;
+typedef enum { DISPATCH, GRADCHECK, TRAIN, PLOT, GRAPH } parser;
 
 /* One call of a parser: the argv it read (the options point into it), what
  * it returned and printed. */
@@ -25,6 +25,7 @@ typedef struct parsed {
     tg_cmd_gradcheck_opts gradcheck;
     tg_app_opts train;
     tg_cmd_plot_opts plot;
+    tg_cmd_graph_opts graph;
 } parsed;
 
 /* Redirects fd to a fresh temporary file; returns the saved descriptor. */
@@ -74,6 +75,9 @@ static void run(parsed *p, parser which, const char *line)
     case PLOT:
         p->status = tg_cmd_plot_parse(p->argc, p->argv, &p->plot);
         break;
+    case GRAPH:
+        p->status = tg_cmd_graph_parse(p->argc, p->argv, &p->graph);
+        break;
     }
     fflush(stdout);
     fflush(stderr);
@@ -108,9 +112,10 @@ static const char plot_usage[] = "usage: tapegrad plot HISTORY.csv [-o out.png] 
 
 START_TEST(dispatch_finds_each_verb)
 {
-    static const char *const names[] = {"gradcheck", "train", "plot"};
-    int (*const runs[])(int, char **) = {tg_cmd_gradcheck, tg_cmd_train, tg_cmd_plot};
-    for (int i = 0; i < 3; i++) {
+    static const char *const names[] = {"gradcheck", "train", "plot", "graph"};
+    int (*const runs[])(int, char **) = {tg_cmd_gradcheck, tg_cmd_train, tg_cmd_plot,
+                                         tg_cmd_graph};
+    for (int i = 0; i < 4; i++) {
         char line[64];
         snprintf(line, sizeof line, "tapegrad %s --bogus", names[i]);
         parsed p;
@@ -339,6 +344,95 @@ START_TEST(plot_errors)
 }
 END_TEST
 
+static const char graph_usage[] = "usage: tapegrad graph NAME [-o out.png] [--no-draw]\n"
+                                  "       tapegrad graph --dir DIR [--no-draw] [NAME...]\n"
+                                  "       tapegrad graph --list\n";
+
+/* Every picture the library offers is a NAME; --dir takes several or none. */
+START_TEST(graph_good)
+{
+    parsed p;
+    int n;
+    const tg_picture *all = tg_pictures(&n);
+    ck_assert_int_ge(n, 7);
+    for (int k = 0; k < n; k++) {
+        char line[96];
+        snprintf(line, sizeof line, "graph %s", all[k].name);
+        expect_good(&p, GRAPH, line);
+        ck_assert_int_eq(p.graph.n_names, 1);
+        ck_assert_str_eq(p.graph.names[0], all[k].name);
+        ck_assert_ptr_null(p.graph.png);
+        ck_assert_ptr_null(p.graph.dir);
+        ck_assert_int_eq(p.graph.draw, 1);
+        ck_assert_int_eq(p.graph.list, 0);
+        free(p.graph.names);
+    }
+    expect_good(&p, GRAPH, "graph -o out/step.png --no-draw lstm_step");
+    ck_assert_str_eq(p.graph.names[0], "lstm_step");
+    ck_assert_str_eq(p.graph.png, "out/step.png");
+    ck_assert_int_eq(p.graph.draw, 0);
+    free(p.graph.names);
+    expect_good(&p, GRAPH, "graph --dir docs/pictures filters rows");
+    ck_assert_str_eq(p.graph.dir, "docs/pictures");
+    ck_assert_int_eq(p.graph.n_names, 2);
+    ck_assert_str_eq(p.graph.names[1], "rows");
+    free(p.graph.names);
+    expect_good(&p, GRAPH, "graph --no-draw --dir out");
+    ck_assert_int_eq(p.graph.n_names, 0);
+    ck_assert_int_eq(p.graph.draw, 0);
+    free(p.graph.names);
+    expect_good(&p, GRAPH, "graph --list");
+    ck_assert_int_eq(p.graph.list, 1);
+    ck_assert_int_eq(p.graph.n_names, 0);
+    free(p.graph.names);
+}
+END_TEST
+
+START_TEST(graph_errors)
+{
+    char message[320];
+    snprintf(message, sizeof message,
+             "tapegrad graph: no picture named 'bogus' (tapegrad graph --list names them)\n%s",
+             graph_usage);
+    expect_usage_error(GRAPH, "graph bogus", message);
+    expect_usage_error(GRAPH, "graph --dir out tape bogus", message);
+    snprintf(message, sizeof message, "tapegrad graph: no picture NAME given\n%s", graph_usage);
+    expect_usage_error(GRAPH, "graph", message);
+    expect_usage_error(GRAPH, "graph -o x.png", message);
+    snprintf(message, sizeof message, "tapegrad graph: --list takes nothing else\n%s",
+             graph_usage);
+    expect_usage_error(GRAPH, "graph --list tape", message);
+    expect_usage_error(GRAPH, "graph --list --dir out", message);
+    snprintf(message, sizeof message,
+             "tapegrad graph: -o names one picture's file, --dir a directory for several: not "
+             "both\n%s", graph_usage);
+    expect_usage_error(GRAPH, "graph tape -o t.png --dir out", message);
+    expect_usage_error(GRAPH, "graph tape gates",
+                       "tapegrad graph: unexpected argument (several pictures go to a --dir) "
+                       "'gates'\n");
+    expect_usage_error(GRAPH, "graph tape -x", "tapegrad graph: unknown option '-x'\n");
+    expect_usage_error(GRAPH, "graph tape -o", "tapegrad graph: missing value after '-o'\n");
+    expect_usage_error(GRAPH, "graph --dir", "tapegrad graph: missing value after '--dir'\n");
+    static const char *const refused[] = {"|cmd.png", "<in.png", "-Tsvg", "it's.png"};
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+        char line[64];
+        for (int opt = 0; opt < 2; opt++) {
+            snprintf(line, sizeof line, "graph tape %s %s", opt ? "--dir" : "-o", refused[k]);
+            snprintf(message, sizeof message,
+                     "tapegrad graph: %s wants a path without quotes or control characters, not "
+                     "starting with '<', '|' or '-', got '%s'\n%s",
+                     opt ? "--dir" : "-o", refused[k], graph_usage);
+            expect_usage_error(GRAPH, line, message);
+        }
+    }
+    parsed p;
+    run(&p, GRAPH, "graph --help");
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_str_eq(p.out, graph_usage);
+    ck_assert_str_eq(p.err, "");
+}
+END_TEST
+
 Suite *tg_test_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -353,6 +447,8 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, plot_good);
     tcase_add_test(tc, plot_bad_sizes);
     tcase_add_test(tc, plot_errors);
+    tcase_add_test(tc, graph_good);
+    tcase_add_test(tc, graph_errors);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,8 +5,8 @@
  *     L = a * tanh(a * b + c),
  *
  * built op by op while we watch the tape grow; then the chain rule worked by
- * hand next to what tg_tape_backward derives, the numerical gradient, and
- * what happens to gradients across passes. docs/tutorial-01-tape.md is the
+ * hand next to what tg_tape_backward derives, the tape drawn as a graph,
+ * the numerical gradient, and what happens to gradients across passes. docs/tutorial-01-tape.md is the
  * page that goes with it. */
 #include "tutorials/steps.h"
 
@@ -90,6 +90,14 @@ int main(int argc, char **argv)
     tg_steps_expect(&s, "dL/dc", c->grad[0], dc, TG_STEPS_TOL);
     tg_steps_expect(&s, "dL/db", b->grad[0], db, TG_STEPS_TOL);
     tg_steps_expect(&s, "dL/da", a->grad[0], da, TG_STEPS_TOL);
+
+    tg_steps_step(&s, "The tape, drawn: tg_tape_write_dot",
+                  "one box per leaf, one ellipse per op, an arrow per input; values and gradients");
+    tg_steps_say("Graphviz's DOT text of this tape after backward (docs/pictures/tape.png is it\n"
+                 "drawn: `tapegrad graph tape -o tape.png`, or `dot -Tpng -o tape.png tape.dot`):");
+    tg_tape_dot_opts dot = tg_tape_dot_defaults();
+    dot.title = "L = a tanh(a b + c), after tg_tape_backward (tutorial 1)";
+    tg_tape_write_dot(tape, stdout, &dot);
 
     tg_steps_step(&s, "The numerical gradient: nudge each input, watch L",
                   "dL/dx ~ (L(x + h) - L(x - h)) / (2h)");

@@ -84,6 +84,52 @@ static double cce_by_hand(const tg_tensor *p, const tg_tensor *y)
     return sum / n;
 }
 
+/* For validation image 0: the model's probabilities p, scores z with
+ * softmax(z) = p (z = log p will do: softmax adds a constant to every z_k
+ * for free), and the tape's dL/dz next to p - y, for the loss on
+ * probabilities and for the one on logits. */
+static void softmax_cross_entropy(tg_steps *s, const tg_tensor *p_all, const tg_tensor *y_all)
+{
+    tg_tensor *z = tg_tensor_new(TG_SHAPE(1, CLASSES));
+    tg_tensor *y = tg_tensor_new(TG_SHAPE(1, CLASSES));
+    for (int k = 0; k < CLASSES; k++) {
+        z->data[k] = (tg_real)log((double)TG_AT(p_all, 0, k));
+        y->data[k] = TG_AT(y_all, 0, k);
+    }
+    tg_tensor_requires_grad(z);
+    tg_tape *tape = tg_tape_new();
+    tg_tensor *p = tg_softmax(tape, z);
+    tg_tape_backward(tape, tg_loss_cce(tape, p, y));
+    tg_real p_minus_y[CLASSES];
+    for (int k = 0; k < CLASSES; k++)
+        p_minus_y[k] = p->data[k] - y->data[k];
+    printf("  k      ");
+    for (int k = 0; k < CLASSES; k++)
+        printf(" %7d", k);
+    const struct {
+        const char *label;
+        const tg_real *v;
+    } rows[] = {{"y_k", y->data}, {"p_k", p->data}, {"dL/dz_k", z->grad}, {"p_k - y_k", p_minus_y}};
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        printf("\n  %-9s", rows[r].label);
+        for (int k = 0; k < CLASSES; k++)
+            printf(" %7.4f", (double)rows[r].v[k] == 0 ? 0.0 : (double)rows[r].v[k]);
+    }
+    printf("\n");
+    tg_steps_expect_all(s, "tape dL/dz = p - y (softmax, then cce)", z->grad, p_minus_y, CLASSES);
+    tg_tensor_zero_grad(z);
+    tg_tape_reset(tape);
+    tg_tape_backward(tape, tg_loss_cce_logits(tape, z, y));
+    tg_steps_expect_all(s, "tape dL/dz = p - y (cce on logits)", z->grad, p_minus_y, CLASSES);
+    tg_steps_say("  Over a batch of N the mean divides by N: dL/dz_nk = (p_nk - y_nk) / N (the\n"
+                 "  derivation: docs/tutorial-06-images.md). On logits (Keras's from_logits=True,\n"
+                 "  TG_LOSS_CCE_LOGITS) nothing is clipped: on probabilities p is clipped to\n"
+                 "  [1e-7, 1 - 1e-7] before the log, and a p below 1e-7 gets no gradient.");
+    tg_tape_free(tape);
+    tg_tensor_free(z);
+    tg_tensor_free(y);
+}
+
 int main(int argc, char **argv)
 {
     tg_steps s;
@@ -211,6 +257,10 @@ int main(int argc, char **argv)
     tg_steps_say("  Before training, on the validation images:");
     tg_steps_expect(&s, "loss = the formula", val0, cce_by_hand(p_tut, y_val), TG_STEPS_TOL);
     tg_steps_say("  (guessing 1/10 for every class would score log 10 = 2.3026)");
+
+    tg_steps_step(&s, "Softmax and cross-entropy together: the gradient is p - y",
+                  "L = -sum_k y_k log p_k,  p = softmax(z)   =>   dL/dz_k = p_k - y_k   (one image)");
+    softmax_cross_entropy(&s, p_tut, y_val);
     tg_tensor_free(p_tut);
 
     tg_steps_step(&s, "Fit: a few epochs (the document asks for 10)",

@@ -14,4 +14,7 @@ const tg_gradcheck_case *tg_layer_gradcheck_cases(int *n);
  * lstm_seq(_fused), lstm_full_seq(_fused). */
 const tg_gradcheck_case *tg_lstm_gradcheck_cases(int *n);
 
+/* simple_rnn, simple_rnn_fused, simple_rnn_seq, simple_rnn_seq_fused. */
+const tg_gradcheck_case *tg_simple_rnn_gradcheck_cases(int *n);
+
 #endif

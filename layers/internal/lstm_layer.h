@@ -20,6 +20,8 @@ typedef struct tg_lstm_layer {
     tg_tensor *W_h[TG_GATES]; /* W_hi W_hf W_hc W_ho: (H, H) */
     tg_tensor *W_c[TG_GATES]; /* W_ci W_cf W_cc W_co: (H) diagonal, (H, H) full */
     tg_tensor *b[TG_GATES];   /* b_i b_f b_c b_o: (H) */
+    int keep_internals;       /* tg_lstm_keep_internals: copy them at every forward */
+    tg_lstm_internals kept;   /* what the last forward kept (NULL tensors before) */
 } tg_lstm_layer;
 
 /* The layer behind a tg_layer; stops if it is not a built LSTM. By its
@@ -34,6 +36,15 @@ static inline tg_lstm_layer *tg_lstm_layer_of(const tg_layer *layer, const char 
  * to and from the four per-gate (rows, H) tensors (lstm_pack.c). */
 void tg_lstm_pack_gates(tg_tensor *const gate[TG_GATES], int rows, int H, tg_real *packed);
 void tg_lstm_unpack_gates(const tg_real *packed, int rows, int H, tg_tensor *const gate[TG_GATES]);
+
+/* Where a forward of N sequences of T steps keeps its internals: NULL when
+ * not asked (tg_lstm_keep_internals), else the layer's tensors, reshaped
+ * to (N, T, H) (lstm.c). */
+tg_lstm_internals *tg_lstm_kept(tg_lstm_layer *l, int N, int T);
+/* Copies step t's six (N, H) results into [:, t, :] of the kept tensors. */
+void tg_lstm_keep_step(tg_lstm_internals *kept, int t, const tg_tensor *i_t, const tg_tensor *f_t,
+                       const tg_tensor *c_tilde, const tg_tensor *o_t, const tg_tensor *c_t,
+                       const tg_tensor *h_t);
 
 /* The reference path: unrolls the six equations over t = 1..T from h_0 and
  * c_0 (N, H); h_seq[t] receives h_{t+1}, *c_T the last cell state

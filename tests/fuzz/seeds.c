@@ -121,6 +121,9 @@ static void cli_seeds(void)
         "plot|history.csv|-o|curves.png|--size|640x480",
         "plot|--size|1x1|out/h.csv",
         "plot|--help",
+        "graph|lstm_step|-o|out/step.png|--no-draw",
+        "graph|--list",
+        "graph|--dir|docs/pictures|--no-draw|filters|rows",
         "--help",
         "help",
     };

@@ -1,0 +1,231 @@
+/* The pictures of the docs: their registry, the names of their files, and
+ * the programs that draw them (Graphviz's dot, gnuplot), spawned with an
+ * argument vector, never through a shell. What goes into a gnuplot script
+ * is this library's own text and numbers, and paths that
+ * tg_picture_path_ok accepted. */
+#include "apps/internal/pictures.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const tg_picture pictures[] = {
+    {"tape", "tutorial 1's L = a tanh(a b + c), its tape after backward (Graphviz)"},
+    {"lstm_step", "one step of the document's LSTM, H = D = N = 1, after backward (Graphviz)"},
+    {"simple_rnn", "three steps of SimpleRNN, H = D = N = 1, after backward (Graphviz)"},
+    {"vanishing", "||dL/dx_t|| for t = 1..100, SimpleRNN and six LSTMs (gnuplot, log scale)"},
+    {"gates", "the gates of the trained time-series model over one window (gnuplot)"},
+    {"filters", "the trained image model's 32 kernels and one image's feature maps (gnuplot)"},
+    {"rows", "the (13, 416) rows-as-steps matrix the image model's LSTM reads (gnuplot)"},
+};
+
+const tg_picture *tg_pictures(int *n)
+{
+    *n = (int)(sizeof pictures / sizeof pictures[0]);
+    return pictures;
+}
+
+int tg_picture_path_ok(const char *path)
+{
+    if (!path[0] || path[0] == '<' || path[0] == '|' || path[0] == '-')
+        return 0;
+    for (const char *p = path; *p; p++)
+        if (*p == '\'' || *p == '"' || (unsigned char)*p < 0x20 || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
+int tg_picture_sibling(const char *path, const char *ext, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    const size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
+    const int n = snprintf(buf, len, "%.*s%s", (int)stem, path, ext);
+    return n >= 0 && (size_t)n < len;
+}
+
+FILE *tg_picture_open(const char *path, tg_status *st)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        *st = tg_status_error("picture: cannot write %s: %s", path, strerror(errno));
+    return f;
+}
+
+tg_status tg_picture_close(FILE *f, const char *path)
+{
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    return bad ? tg_status_error("picture: write failed on %s", path) : tg_status_ok();
+}
+
+/* Whether an executable `program` is in one of PATH's directories (an
+ * empty entry is the current directory), looked up before spawning: how
+ * posix_spawnp reports a missing program depends on the C library. */
+static int on_path(const char *program)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return 0;
+    char exe[TG_PATH_MAX + 64];
+    for (const char *p = path;;) {
+        const size_t n = strcspn(p, ":");
+        const int len = snprintf(exe, sizeof exe, "%.*s/%s", (int)n, n ? p : ".", program);
+        if (len > 0 && (size_t)len < sizeof exe && access(exe, X_OK) == 0)
+            return 1;
+        if (!p[n])
+            return 0;
+        p += n + 1;
+    }
+}
+
+tg_status tg_picture_spawn(const char *program, char *const argv[], const char *install,
+                           const char *by_hand)
+{
+    pid_t pid;
+    const int err = on_path(program) ? posix_spawnp(&pid, program, NULL, NULL, argv, environ)
+                                     : ENOENT;
+    if (err == ENOENT)
+        return tg_status_error("picture: %s is not on PATH, so the PNG is not drawn (its files "
+                               "are written): install %s and run `%s`", program, install, by_hand);
+    if (err)
+        return tg_status_error("picture: cannot run %s: %s", program, strerror(err));
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return tg_status_error("picture: waiting for %s: %s", program, strerror(errno));
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return tg_status_error("picture: `%s` failed (exit status %d)", by_hand,
+                               WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    return tg_status_ok();
+}
+
+tg_status tg_picture_gnuplot(const char *script)
+{
+    char by_hand[TG_PATH_MAX + 16];
+    snprintf(by_hand, sizeof by_hand, "gnuplot %s", script);
+    char *argv[] = {"gnuplot", (char *)script, NULL};
+    return tg_picture_spawn("gnuplot", argv, "gnuplot (Debian: gnuplot-nox)", by_hand);
+}
+
+void tg_picture_gnuplot_header(FILE *f, const char *name, const char *png, int width, int height)
+{
+    fprintf(f, "# The picture '%s', drawn by tapegrad from its own numbers (tapegrad graph %s).\n"
+               "set terminal pngcairo noenhanced size %d,%d font ',10'\nset output '%s'\n",
+            name, name, width, height, png);
+}
+
+static tg_status draw_dot(const tg_picture_files *files)
+{
+    char by_hand[3 * TG_PATH_MAX];
+    snprintf(by_hand, sizeof by_hand, "dot -Tpng -o %s %s", files->png, files->data);
+    char *argv[] = {"dot", "-Tpng", "-o", (char *)files->png, (char *)files->data, NULL};
+    return tg_picture_spawn("dot", argv, "Graphviz (Debian: graphviz)", by_hand);
+}
+
+static const tg_picture *find(const char *name)
+{
+    int n;
+    const tg_picture *all = tg_pictures(&n);
+    for (int k = 0; k < n; k++)
+        if (!strcmp(all[k].name, name))
+            return &all[k];
+    return NULL;
+}
+
+static int drawn_by_graphviz(const char *name)
+{
+    return !strcmp(name, "tape") || !strcmp(name, "lstm_step") || !strcmp(name, "simple_rnn");
+}
+
+/* Checks the name and the path, and names the files: png_path, and beside
+ * it the data (.dot or .dat) and the script (.gp, for gnuplot). */
+static tg_status name_files(const char *name, const char *png_path, tg_picture_files *files)
+{
+    memset(files, 0, sizeof *files);
+    if (!find(name))
+        return tg_status_error("picture: no picture named '%s' (tapegrad graph --list names them)",
+                               name);
+    if (!tg_picture_path_ok(png_path))
+        return tg_status_error("picture: %s cannot be drawn to: a path for a picture may not "
+                               "hold quotes or control characters, nor start with '<', '|' or "
+                               "'-'", png_path);
+    const int graphviz = drawn_by_graphviz(name);
+    if (strlen(png_path) >= sizeof files->png ||
+        !tg_picture_sibling(png_path, graphviz ? ".dot" : ".dat", files->data,
+                            sizeof files->data) ||
+        (!graphviz && !tg_picture_sibling(png_path, ".gp", files->script, sizeof files->script)))
+        return tg_status_error("picture: the path %s is too long for the files named after it",
+                               png_path);
+    snprintf(files->png, sizeof files->png, "%s", png_path);
+    return tg_status_ok();
+}
+
+/* The data and the script of one picture (not filters or rows: those two
+ * share the image model's training, see tg_picture_image_model). */
+static tg_status write_one(const char *name, tg_picture_files *files)
+{
+    if (drawn_by_graphviz(name))
+        return tg_picture_tape(name, files);
+    if (!strcmp(name, "vanishing"))
+        return tg_picture_vanishing(files);
+    return tg_picture_gates(files);
+}
+
+static tg_status draw(const char *name, const tg_picture_files *files)
+{
+    return drawn_by_graphviz(name) ? draw_dot(files) : tg_picture_gnuplot(files->script);
+}
+
+tg_status tg_picture_make(const char *name, const char *png_path, int draw_it,
+                          tg_picture_files *files)
+{
+    tg_status st = name_files(name, png_path, files);
+    if (!tg_is_ok(&st))
+        return st;
+    if (!strcmp(name, "filters") || !strcmp(name, "rows"))
+        st = tg_picture_image_model(!strcmp(name, "filters") ? files : NULL,
+                                    !strcmp(name, "rows") ? files : NULL);
+    else
+        st = write_one(name, files);
+    if (!tg_is_ok(&st) || !draw_it)
+        return st;
+    return draw(name, files);
+}
+
+tg_status tg_pictures_make(const char *dir, const char *const *names, int n, int draw_it)
+{
+    int n_all;
+    const tg_picture *all = tg_pictures(&n_all);
+    const int count = n ? n : n_all;
+    tg_picture_files *files = tg_xcalloc((size_t)count, sizeof *files, "pictures_make");
+    tg_status st = tg_status_ok();
+    const tg_picture_files *filters = NULL, *rows = NULL;
+    for (int k = 0; k < count && tg_is_ok(&st); k++) {
+        const char *name = n ? names[k] : all[k].name;
+        char png[TG_PATH_MAX];
+        if (snprintf(png, sizeof png, "%s/%s.png", dir, name) >= (int)sizeof png)
+            st = tg_status_error("picture: the directory %s is too long", dir);
+        else
+            st = name_files(name, png, &files[k]);
+        if (!strcmp(name, "filters"))
+            filters = &files[k];
+        else if (!strcmp(name, "rows"))
+            rows = &files[k];
+    }
+    for (int k = 0; k < count && tg_is_ok(&st); k++) {
+        const char *name = n ? names[k] : all[k].name;
+        if (strcmp(name, "filters") && strcmp(name, "rows"))
+            st = write_one(name, &files[k]);
+    }
+    if (tg_is_ok(&st) && (filters || rows))
+        st = tg_picture_image_model(filters, rows);
+    for (int k = 0; k < count && tg_is_ok(&st) && draw_it; k++)
+        st = draw(n ? names[k] : all[k].name, &files[k]);
+    free(files);
+    return st;
+}
