@@ -3,10 +3,13 @@
 #include <check.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/scratch.h"
@@ -88,22 +91,38 @@ START_TEST(history_csv_round_trip)
 }
 END_TEST
 
-/* A CSV that cannot be written says which file, and the old one stays whole. */
+/* A CSV that cannot be written says which file, and the old one stays
+ * whole: no directory, or a disk that fills up half way (the file size
+ * limit stands in for it) in a child. */
 START_TEST(history_save_failure_keeps_the_old_csv)
 {
     tg_scratch_open(&scratch);
     const char *path = tg_scratch_path(&scratch, "h.csv");
-    const char *tmp = tg_scratch_path(&scratch, "h.csv.tmp");
     write_history(path, 1);
-    ck_assert_int_eq(access(tmp, F_OK), -1);
     tg_history h;
     tg_history_init(&h, 0, NULL, 0);
-    tg_history_append(&h, 1, NAN, NULL, NULL, 0.5);
+    for (int e = 0; e < 200; e++)
+        tg_history_append(&h, 1, NAN, NULL, NULL, 0.5);
     tg_status s = tg_history_save_csv(&h, "no-such-dir/h.csv");
-    tg_ck_assert_error(s, "history no-such-dir/h.csv.tmp: cannot write: ");
-    ck_assert_int_eq(mkdir(tmp, 0700), 0); /* the .tmp cannot be made */
-    s = tg_history_save_csv(&h, path);
-    tg_ck_assert_error(s, "history ", tmp, ": cannot write: ");
+    ck_assert_str_eq(s.msg, "history no-such-dir/h.csv: cannot create a temporary file beside "
+                            "it: No such file or directory");
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        const struct rlimit small = {1024, 1024};
+        if (setrlimit(RLIMIT_FSIZE, &small) != 0)
+            _exit(10);
+        s = tg_history_save_csv(&h, path);
+        char want[700];
+        snprintf(want, sizeof want, "history %s.tmp-", path);
+        _exit(tg_is_ok(&s) ? 11 : strncmp(s.msg, want, strlen(want)) ? 12
+              : !strstr(s.msg, ": write failed: File too large") ? 13 : 0);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
     tg_history_free(&h);
     s = tg_history_load_csv(&h, path);
     ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
