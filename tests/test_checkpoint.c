@@ -44,14 +44,41 @@ START_TEST(round_trip_is_exact)
     s = tg_model_load(b, path);
     ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
     ck_assert(same_weights(a, b));
-    const char *tmp = tg_scratch_path(&scratch, "model.ckpt.tmp");
-    ck_assert_int_ne(access(tmp, F_OK), 0); /* renamed into place */
-    /* tar can list it: one entry per parameter, named layer/param.npy */
-    char cmd[512];
+    /* renamed into place: no temporary file is left beside it */
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls '%s' | grep -v '^model.ckpt$')\"", scratch.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    /* tar can list it: the description first, then one entry per
+     * parameter, named layer/param.npy */
+    snprintf(cmd, sizeof cmd, "tar tf '%s' | head -n 1 | grep -qx 'model.txt'", path);
+    ck_assert_int_eq(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "tar tf '%s' | grep -qx 'dense_1/kernel.npy'", path);
     ck_assert_int_eq(system(cmd), 0);
-    snprintf(cmd, sizeof cmd, "test $(tar tf '%s' | wc -l) -eq %d", path, a->n_params);
+    snprintf(cmd, sizeof cmd, "test $(tar tf '%s' | wc -l) -eq %d", path, a->n_params + 1);
     ck_assert_int_eq(system(cmd), 0);
+    /* tar xf gives the description and .npy files np.load reads (the
+     * format tg_npy_load reads back exactly). */
+    snprintf(cmd, sizeof cmd, "cd '%s' && tar xf model.ckpt", scratch.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    size_t len;
+    FILE *f = fopen(tg_scratch_path(&scratch, "model.txt"), "rb");
+    ck_assert_ptr_nonnull(f);
+    char desc[512];
+    len = fread(desc, 1, sizeof desc - 1, f);
+    desc[len] = 0;
+    fclose(f);
+    ck_assert_str_eq(desc, "tapegrad model\n"
+                           "LSTM lstm W_xi (3, 4) W_xf (3, 4) W_xc (3, 4) W_xo (3, 4) W_hi (4, 4) "
+                           "W_hf (4, 4) W_hc (4, 4) W_ho (4, 4) W_ci (4,) W_cf (4,) W_cc (4,) "
+                           "W_co (4,) b_i (4,) b_f (4,) b_c (4,) b_o (4,)\n"
+                           "Dense dense kernel (4, 6) bias (6,)\n"
+                           "Dense dense_1 kernel (6, 1) bias (1,)\n");
+    tg_tensor *kernel = NULL;
+    s = tg_npy_load(tg_scratch_path(&scratch, "dense_1/kernel.npy"), &kernel);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    ck_assert(tg_shape_equal(kernel->shape, a->layers[2]->params[0]->shape));
+    ck_assert(!memcmp(kernel->data, a->layers[2]->params[0]->data, kernel->size * sizeof(tg_real)));
+    tg_tensor_free(kernel);
     tg_model_free(a);
     tg_model_free(b);
     tg_scratch_close(&scratch);
