@@ -148,6 +148,19 @@ static int parse_value(const char *s, double *v)
     return *end || errno ? -1 : 0;
 }
 
+/* Letters, digits and '_', not empty: a metric name goes into a gnuplot
+ * script (a title, a column), where nothing else may come from a file. */
+static int is_identifier(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!(*s == '_' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+              (*s >= 'A' && *s <= 'Z')))
+            return 0;
+    return 1;
+}
+
 static tg_status parse_header(tg_history *h, char *line, const char *path)
 {
     char *f[MAX_FIELDS + 1];
@@ -160,8 +173,11 @@ static tg_status parse_header(tg_history *h, char *line, const char *path)
     const char *names[TG_HISTORY_MAX_METRICS];
     for (int i = 0; i < (n - 4) / 2; i++) {
         names[i] = f[3 + 2 * i];
-        if (strncmp(f[4 + 2 * i], "val_", 4) || strcmp(f[4 + 2 * i] + 4, names[i]) ||
-            strlen(names[i]) >= TG_HISTORY_NAME_LEN)
+        if (!is_identifier(names[i]) || strlen(names[i]) >= TG_HISTORY_NAME_LEN)
+            return tg_status_error("history %s: column '%.40s' is not a metric name (letters, "
+                                   "digits and _, at most %d)",
+                                   path, names[i], TG_HISTORY_NAME_LEN - 1);
+        if (strncmp(f[4 + 2 * i], "val_", 4) || strcmp(f[4 + 2 * i] + 4, names[i]))
             return tg_status_error("history %s: column %s is not followed by val_%s", path,
                                    names[i], names[i]);
     }
@@ -171,20 +187,36 @@ static tg_status parse_header(tg_history *h, char *line, const char *path)
     return tg_status_ok();
 }
 
+/* The next line of the text at *cursor, ended in place; NULL at the end. */
+static char *next_line(char **cursor)
+{
+    char *line = *cursor;
+    if (!*line)
+        return NULL;
+    char *end = strchr(line, '\n');
+    *cursor = end ? end + 1 : line + strlen(line);
+    if (end)
+        *end = '\0';
+    return line;
+}
+
 tg_status tg_history_load_csv(tg_history *h, const char *path)
 {
     memset(h, 0, sizeof *h);
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return tg_status_error("history %s: cannot open: %s", path, strerror(errno));
-    char line[4096];
+    unsigned char *bytes;
+    size_t len;
+    tg_status s = tg_read_file(path, &bytes, &len);
+    if (!tg_is_ok(&s))
+        return tg_status_error("history %s", s.msg);
+    char *cursor = (char *)bytes, *line;
     int seen_val = 0; /* a row with a val_loss */
-    tg_status s = tg_status_ok();
-    if (!fgets(line, sizeof line, fp))
+    if (memchr(bytes, '\0', len))
+        s = tg_status_error("history %s: a NUL byte (this is not a text file)", path);
+    else if (!(line = next_line(&cursor)))
         s = tg_status_error("history %s: empty file", path);
     else
         s = parse_header(h, line, path);
-    for (int row = 2; tg_is_ok(&s) && fgets(line, sizeof line, fp); row++) {
+    for (int row = 2; tg_is_ok(&s) && (line = next_line(&cursor)); row++) {
         char *f[MAX_FIELDS + 1];
         const int want = 4 + 2 * h->n_metrics;
         if (split(line, f, MAX_FIELDS) != want) {
@@ -205,7 +237,7 @@ tg_status tg_history_load_csv(tg_history *h, const char *path)
         }
         tg_history_append(h, v[1], v[2], metric, val_metric, v[want - 1]);
     }
-    fclose(fp);
+    free(bytes);
     h->has_val = seen_val;
     if (tg_is_ok(&s) && h->n_epochs == 0)
         s = tg_status_error("history %s: no epochs", path);
