@@ -259,7 +259,8 @@ START_TEST(train_errors)
                        "tapegrad train: unknown option '--bogus'\n");
     expect_usage_error(TRAIN, "train images extra x",
                        "tapegrad train: unexpected argument 'extra'\n");
-    expect_usage_error(TRAIN, "train images extra 3", "tapegrad train: unknown option 'extra'\n");
+    expect_usage_error(TRAIN, "train images extra 3",
+                       "tapegrad train: unexpected argument 'extra'\n");
     expect_usage_error(TRAIN, "train images --seed -1",
                        "tapegrad train: --seed wants a whole number >= 0, got '-1'\n");
     expect_usage_error(TRAIN, "train images --seed 1e3",
