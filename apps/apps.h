@@ -226,7 +226,8 @@ tg_plot_opts tg_plot_defaults(void);
 tg_status tg_plot_name(const char *csv, const tg_plot_opts *o, tg_plot_paths *p);
 
 /* The script that draws h (read from csv) into png and text, in memory:
- * *script is a malloc'd string. Refuses, as above, a metric name that is
+ * *script is a malloc'd string; o gives the sizes (NULL: the defaults).
+ * Refuses, as above, a metric name that is
  * not an identifier and a path that cannot be quoted. */
 tg_status tg_plot_script(const tg_history *h, const char *csv, const char *png, const char *text,
                          const tg_plot_opts *o, char **script);

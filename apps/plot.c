@@ -128,7 +128,11 @@ static void panels(script_text *t, const char *csv, const tg_history *h, const c
 tg_status tg_plot_script(const tg_history *h, const char *csv, const char *png, const char *text,
                          const tg_plot_opts *o, char **script)
 {
-    const char *const paths[3] = {csv, png, text}, *const roles[3] = {"history", "PNG", "text plot"};
+    const tg_plot_opts defaults = tg_plot_defaults();
+    if (!o)
+        o = &defaults;
+    const char *const paths[3] = {csv, png, text};
+    static const char *const roles[3] = {"history CSV", "PNG", "text plot"};
     for (int i = 0; i < 3; i++) {
         const char *why = unquotable(paths[i]);
         if (why)
@@ -153,7 +157,8 @@ tg_status tg_plot_script(const tg_history *h, const char *csv, const char *png, 
     put(&t, "\nset terminal pngcairo noenhanced size %d,%d\nset output ", o->width, o->height);
     put_path(&t, png);
     put(&t, "\nset grid\n");
-    panels(&t, csv, h, "with linespoints lw 2 pt 7 ps 0.6", "with linespoints lw 2 dt 2 pt 5 ps 0.6");
+    panels(&t, csv, h, "with linespoints lw 2 pt 7 ps 0.6",
+           "with linespoints lw 2 dt 2 pt 5 ps 0.6");
     /* The text: the dumb terminal draws the first curve in '*', the second in '#'. */
     put(&t, "\nset terminal dumb noenhanced size %d,%d\nset output ", o->text_width,
         o->text_height);
@@ -271,8 +276,8 @@ static tg_status check_png(const char *path, const char *final)
     }
     free(b);
     if (!whole || at != n)
-        return tg_status_error("plot: gnuplot wrote %zu bytes that are not a whole PNG (disk full?): "
-                               "%s is kept as it was",
+        return tg_status_error("plot: gnuplot wrote %zu bytes that are not a whole PNG (disk "
+                               "full?): %s is kept as it was",
                                n, final);
     return tg_status_ok();
 }
@@ -343,7 +348,8 @@ static tg_status draw(const tg_history *h, const char *csv, const tg_plot_paths 
             remove(left[i]);
             free(left[i]);
         }
-    return tg_is_ok(&st) || !strncmp(st.msg, "plot: ", 6) ? st : tg_status_error("plot: %s", st.msg);
+    return tg_is_ok(&st) || !strncmp(st.msg, "plot: ", 6) ? st
+                                                           : tg_status_error("plot: %s", st.msg);
 }
 
 tg_status tg_plot_history(const char *csv_path, const tg_plot_opts *opts)
