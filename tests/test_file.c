@@ -266,7 +266,8 @@ START_TEST(test_file_same)
     const char *link = tg_scratch_path(&s, "link.csv");
     ck_assert_int_eq(symlink(a, link), 0);
     const char *b = tg_scratch_write(&s, "b.csv", "b", 1, 0);
-    const char *new1 = tg_scratch_path(&s, "new.png"), *new2 = tg_scratch_path(&s, "sub/../new.png");
+    const char *new1 = tg_scratch_path(&s, "new.png");
+    const char *new2 = tg_scratch_path(&s, "sub/../new.png");
     const char *other = tg_scratch_path(&s, "sub/new.png");
     ck_assert(tg_file_same(a, a));
     ck_assert(tg_file_same(a, via_sub));

@@ -461,8 +461,8 @@ static void ckpt_corpus(void)
              "checkpoint %s: entry dense/kernel.npy holds -inf at element 5 (weights must be "
              "finite)");
 #ifdef TG_REAL_FLOAT
-    const bytes huge = kernel_with((const double[]){1e300, 1, 2, 3, 4, 5});
-    ckpt_add("1e300 in a float build", ckpt_described(NULL, &huge),
+    const bytes beyond_float = kernel_with((const double[]){1e300, 1, 2, 3, 4, 5});
+    ckpt_add("1e300 in a float build", ckpt_described(NULL, &beyond_float),
              "checkpoint %s entry dense/kernel.npy: element 0 is 1e+300, beyond the range of this "
              "float build's numbers");
 #endif

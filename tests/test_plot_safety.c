@@ -214,9 +214,9 @@ START_TEST(paths_gnuplot_would_run_are_refused)
 }
 END_TEST
 
-/* Ordinary paths still draw: spaces, and first characters that mean
- * something to gnuplot (-, ~, +) in relative names, which the script
- * writes as ./name. */
+/* Ordinary paths still draw: spaces, characters that mean something to
+ * gnuplot outside quotes (@ $ # !), and first characters that mean
+ * something in a file name (-, ~, +), which the script writes as ./name. */
 START_TEST(paths_with_spaces_and_odd_starts_are_drawn)
 {
     tg_scratch d;
@@ -225,8 +225,11 @@ START_TEST(paths_with_spaces_and_odd_starts_are_drawn)
     ck_assert_int_eq(mkdir("a b", 0755), 0);
     write_history("a b/h i.csv");
     write_history("-h.csv");
+    write_history("a b/@x$y#z!.csv");
     tg_plot_opts o = tg_plot_defaults();
     tg_status s = tg_plot_history("a b/h i.csv", &o);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    s = tg_plot_history("a b/@x$y#z!.csv", &o);
     ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
     o.png_path = "~p.png";
     o.text_path = "+t.txt";
@@ -234,7 +237,8 @@ START_TEST(paths_with_spaces_and_odd_starts_are_drawn)
     ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
     char left[1024];
     list_dir("a b", left, sizeof left);
-    ck_assert_str_eq(left, "h i.csv h i.gp h i.png h i.txt");
+    ck_assert_str_eq(left, "@x$y#z!.csv @x$y#z!.gp @x$y#z!.png @x$y#z!.txt h i.csv h i.gp h i.png "
+                           "h i.txt");
     list_dir(".", left, sizeof left);
     ck_assert_str_eq(left, "+t.txt -h.csv a b ~p.gp ~p.png");
     size_t n;
