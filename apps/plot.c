@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,72 +56,53 @@ static const char *unquotable(const char *path)
     return NULL;
 }
 
-/* Letters, digits and '_': a metric name is a title and a column here. */
-static int is_identifier(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!(*s == '_' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
-              (*s >= 'A' && *s <= 'Z')))
-            return 0;
-    return 1;
-}
+/* What each of a plot's files is, in the order they are named. */
+static const char *const roles[4] = {"history CSV", "PNG", "text plot", "gnuplot script"};
 
-/* The script's text, grown as it is written. */
-typedef struct {
-    char *b;
-    size_t n, cap;
-} script_text;
-
-static void put(script_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(script_text *t, const char *fmt, ...)
+/* The first of paths[0 .. n) (in the order of roles) that cannot be
+ * quoted, refused. */
+static tg_status all_quotable(const char *const *paths, int n)
 {
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        const int w = vsnprintf(t->b + t->n, t->cap - t->n, fmt, ap);
-        va_end(ap);
-        if (w < 0)
-            tg_fatal("plot: cannot format the script");
-        if ((size_t)w < t->cap - t->n) {
-            t->n += (size_t)w;
-            return;
-        }
-        t->cap = 2 * t->cap > t->n + (size_t)w + 1 ? 2 * t->cap : t->n + (size_t)w + 1;
-        t->b = tg_xrealloc(t->b, t->cap, "plot script");
+    for (int i = 0; i < n; i++) {
+        const char *why = unquotable(paths[i]);
+        if (why)
+            return tg_status_error("plot: the %s path '%.200s' %s: it cannot go into a gnuplot "
+                                   "script",
+                                   roles[i], paths[i], why);
     }
+    return tg_status_ok();
 }
 
 /* A path as a gnuplot string: quoted, and "./" before a relative one. */
-static void put_path(script_text *t, const char *path)
+static void put_path(tg_text *t, const char *path)
 {
-    put(t, "'%s%s'", path[0] == '/' ? "" : "./", path);
+    tg_text_put(t, "'%s%s'", path[0] == '/' ? "" : "./", path);
 }
 
 /* One panel: the metric and, when there is validation data, its val_ twin.
  * style1/style2 are the two curves' gnuplot styles. */
-static void panel(script_text *t, const char *csv, const char *name, int col, int val_col,
+static void panel(tg_text *t, const char *csv, const char *name, int col, int val_col,
                   const char *style1, const char *style2)
 {
     /* A rising curve (accuracy) ends top right: put its key bottom right. */
-    put(t, "set title '%s'\nset key %s right\n", name, strstr(name, "accuracy") ? "bottom" : "top");
-    put(t, "plot ");
+    tg_text_put(t, "set title '%s'\nset key %s right\n", name,
+                strstr(name, "accuracy") ? "bottom" : "top");
+    tg_text_put(t, "plot ");
     put_path(t, csv);
-    put(t, " using 1:%d %s title '%s'", col, style1, name);
+    tg_text_put(t, " using 1:%d %s title '%s'", col, style1, name);
     if (val_col)
-        put(t, ", \\\n     '' using 1:%d %s title 'val_%s'", val_col, style2, name);
-    put(t, "\n");
+        tg_text_put(t, ", \\\n     '' using 1:%d %s title 'val_%s'", val_col, style2, name);
+    tg_text_put(t, "\n");
 }
 
-static void panels(script_text *t, const char *csv, const tg_history *h, const char *style1,
+static void panels(tg_text *t, const char *csv, const tg_history *h, const char *style1,
                    const char *style2)
 {
-    put(t, "set multiplot layout %d,1\n", h->n_metrics ? 2 : 1);
+    tg_text_put(t, "set multiplot layout %d,1\n", h->n_metrics ? 2 : 1);
     panel(t, csv, "loss", 2, h->has_val ? 3 : 0, style1, style2);
     if (h->n_metrics)
         panel(t, csv, h->metric_names[0], 4, h->has_val ? 5 : 0, style1, style2);
-    put(t, "unset multiplot\n");
+    tg_text_put(t, "unset multiplot\n");
 }
 
 tg_status tg_plot_script(const tg_history *h, const char *csv, const char *png, const char *text,
@@ -132,40 +112,36 @@ tg_status tg_plot_script(const tg_history *h, const char *csv, const char *png, 
     if (!o)
         o = &defaults;
     const char *const paths[3] = {csv, png, text};
-    static const char *const roles[3] = {"history CSV", "PNG", "text plot"};
-    for (int i = 0; i < 3; i++) {
-        const char *why = unquotable(paths[i]);
-        if (why)
-            return tg_status_error("plot: the %s path '%.200s' %s: it cannot go into a gnuplot "
-                                   "script",
-                                   roles[i], paths[i], why);
-    }
+    tg_status st = all_quotable(paths, 3);
+    if (!tg_is_ok(&st))
+        return st;
     for (int i = 0; i < h->n_metrics && i < 1; i++)
-        if (!is_identifier(h->metric_names[i]))
+        if (!tg_history_name_valid(h->metric_names[i]))
             return tg_status_error("plot: the metric name '%.40s' is not an identifier (letters, "
                                    "digits and _)",
                                    h->metric_names[i]);
-    script_text t = {tg_xmalloc(1024, "plot script"), 0, 1024};
-    t.b[0] = '\0';
-    put(&t, "# Training curves, drawn by tapegrad: run gnuplot on this file to draw them again\n");
-    put(&t, "set datafile separator ','\nset key autotitle columnhead\n");
-    put(&t, "set xlabel 'epoch'\n");
+    tg_text t = {NULL, 0, 0};
+    tg_text_put(&t, "# Training curves, drawn by tapegrad: run gnuplot on this file to draw them "
+                    "again\n");
+    tg_text_put(&t, "set datafile separator ','\nset key autotitle columnhead\n");
+    tg_text_put(&t, "set xlabel 'epoch'\n");
     /* Epochs are whole numbers: one tic each while they fit. */
     if (h->n_epochs <= 20)
-        put(&t, "set xtics 1\n");
+        tg_text_put(&t, "set xtics 1\n");
     /* The PNG: solid training curve, dashed validation curve, with points. */
-    put(&t, "\nset terminal pngcairo noenhanced size %d,%d\nset output ", o->width, o->height);
+    tg_text_put(&t, "\nset terminal pngcairo noenhanced size %d,%d\nset output ", o->width,
+                o->height);
     put_path(&t, png);
-    put(&t, "\nset grid\n");
+    tg_text_put(&t, "\nset grid\n");
     panels(&t, csv, h, "with linespoints lw 2 pt 7 ps 0.6",
            "with linespoints lw 2 dt 2 pt 5 ps 0.6");
     /* The text: the dumb terminal draws the first curve in '*', the second in '#'. */
-    put(&t, "\nset terminal dumb noenhanced size %d,%d\nset output ", o->text_width,
-        o->text_height);
+    tg_text_put(&t, "\nset terminal dumb noenhanced size %d,%d\nset output ", o->text_width,
+                o->text_height);
     put_path(&t, text);
-    put(&t, "\nunset grid\n");
+    tg_text_put(&t, "\nunset grid\n");
     panels(&t, csv, h, "with lines", "with lines");
-    put(&t, "set output\n");
+    tg_text_put(&t, "set output\n");
     *script = t.b;
     return tg_status_ok();
 }
@@ -188,14 +164,9 @@ tg_status tg_plot_name(const char *csv, const tg_plot_opts *o, tg_plot_paths *p)
                                "after it (the limit is %d): %s",
                                strlen(too_long), TG_PATH_MAX, too_long);
     const char *const files[4] = {csv, p->png, p->text, p->script};
-    static const char *const roles[4] = {"history CSV", "PNG", "text plot", "gnuplot script"};
-    for (int i = 0; i < 4; i++) {
-        const char *why = unquotable(files[i]);
-        if (why)
-            return tg_status_error("plot: the %s path '%.200s' %s: it cannot go into a gnuplot "
-                                   "script",
-                                   roles[i], files[i], why);
-    }
+    tg_status st = all_quotable(files, 4);
+    if (!tg_is_ok(&st))
+        return st;
     for (int i = 0; i < 4; i++)
         for (int j = i + 1; j < 4; j++)
             if (tg_file_same(files[i], files[j]))

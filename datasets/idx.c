@@ -40,6 +40,7 @@ typedef struct {
 /* read() into buf, retried on EINTR; the count, 0 at the end. */
 static tg_status raw_read(idx_stream *s, unsigned char *buf, size_t n, size_t *got)
 {
+    *got = 0;
     ssize_t r;
     do
         r = read(s->fd, buf, n);

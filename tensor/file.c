@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,29 @@ tg_status tg_write_file(const char *path, const void *bytes, size_t n)
     }
     free(tmp);
     return st;
+}
+
+void tg_text_put(tg_text *t, const char *fmt, ...)
+{
+    if (!t->b) {
+        t->cap = 256;
+        t->b = tg_xmalloc(t->cap, "text");
+        t->n = 0;
+    }
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        const int w = vsnprintf(t->b + t->n, t->cap - t->n, fmt, ap);
+        va_end(ap);
+        if (w < 0)
+            tg_fatal("text: cannot format '%s'", fmt);
+        if ((size_t)w < t->cap - t->n) {
+            t->n += (size_t)w;
+            return;
+        }
+        t->cap = 2 * t->cap > t->n + (size_t)w + 1 ? 2 * t->cap : t->n + (size_t)w + 1;
+        t->b = tg_xrealloc(t->b, t->cap, "text");
+    }
 }
 
 /* The directory part of path made absolute and resolved (symbolic links,

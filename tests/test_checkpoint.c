@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "layers/layers.h"
@@ -319,6 +318,21 @@ START_TEST(a_fifo_is_refused_at_once)
 }
 END_TEST
 
+/* Saver w: the model of seed w + 1, saved 40 times. */
+static int save_many_times(void *path, int w)
+{
+    tg_model *m = small_model((uint64_t)w + 1, 6);
+    for (int i = 0; i < 40; i++) {
+        tg_status s = tg_model_save(m, path);
+        if (!tg_is_ok(&s)) {
+            fprintf(stderr, "saver %d, save %d: %s\n", w, i, s.msg);
+            return 1;
+        }
+    }
+    tg_model_free(m);
+    return 0;
+}
+
 /* Two runs saving to one --save directory at once shared model.ckpt.tmp:
  * about one pair in five failed with "cannot rename". Two processes each
  * save 40 times; every save succeeds and the file loads, whole, as one of
@@ -327,29 +341,7 @@ START_TEST(two_processes_save_at_once)
 {
     tg_scratch_open(&scratch);
     const char *path = tg_scratch_path(&scratch, "model.ckpt");
-    fflush(NULL);
-    pid_t pid[2];
-    for (int w = 0; w < 2; w++) {
-        pid[w] = fork();
-        ck_assert_int_ge(pid[w], 0);
-        if (pid[w] == 0) {
-            tg_model *m = small_model((uint64_t)w + 1, 6);
-            for (int i = 0; i < 40; i++) {
-                tg_status s = tg_model_save(m, path);
-                if (!tg_is_ok(&s)) {
-                    fprintf(stderr, "saver %d, save %d: %s\n", w, i, s.msg);
-                    _exit(1);
-                }
-            }
-            tg_model_free(m);
-            _exit(0);
-        }
-    }
-    for (int w = 0; w < 2; w++) {
-        int status;
-        ck_assert_int_eq(waitpid(pid[w], &status, 0), pid[w]);
-        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "saver %d failed", w);
-    }
+    tg_scratch_in_children(2, save_many_times, (void *)path, (tg_child_opts){0});
     tg_model *one = small_model(1, 6), *two = small_model(2, 6), *got = small_model(3, 6);
     tg_status s = tg_model_load(got, path);
     ck_assert_msg(tg_is_ok(&s), "%s", s.msg);

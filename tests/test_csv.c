@@ -3,7 +3,6 @@
 #include <check.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/scratch.h"
@@ -274,44 +273,25 @@ START_TEST(test_csv_numeric_says_why_not)
 }
 END_TEST
 
-/* Runs fn in a child that cannot read files it does not own: as root, the
- * child becomes nobody (root reads everything); else it runs as it is. */
-static void without_privileges(void (*fn)(const char *dir), const char *dir)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
-            _exit(20);
-        fn(dir);
-        _exit(0);
-    }
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
-}
-
 /* In the child: the unreadable file is found (not "not found", which the
  * applications take as "not installed" and fall back on), and reading it
  * says why it cannot be read. */
-static void unreadable_is_found(const char *dir)
+static int unreadable_is_found(void *dir)
 {
     char path[1024], want[1200];
     tg_status st = tg_data_find(TG_DATA_VEGA, "secret.csv", dir, path, sizeof path);
     if (!tg_is_ok(&st)) {
         fprintf(stderr, "%s\n", st.msg);
-        _exit(11);
+        return 11;
     }
     tg_csv csv;
     st = tg_csv_read(path, &csv);
     snprintf(want, sizeof want, "%s: cannot open: Permission denied", path);
     if (strcmp(st.msg, want)) {
         fprintf(stderr, "got %s\n", st.msg);
-        _exit(12);
+        return 12;
     }
-    if (st.code == TG_DATA_NOT_FOUND)
-        _exit(13);
+    return st.code == TG_DATA_NOT_FOUND ? 13 : 0;
 }
 
 START_TEST(test_data_find_unreadable_is_not_missing)
@@ -321,7 +301,7 @@ START_TEST(test_data_find_unreadable_is_not_missing)
     ck_assert_int_eq(chmod(s.dir, 0755), 0);
     const char *secret = tg_scratch_write(&s, "secret.csv", "a\n1\n", 4, 0);
     ck_assert_int_eq(chmod(secret, 0), 0);
-    without_privileges(unreadable_is_found, s.dir);
+    tg_scratch_in_child(unreadable_is_found, s.dir, (tg_child_opts){.unprivileged = 1});
     tg_scratch_close(&s);
 }
 END_TEST

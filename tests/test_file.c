@@ -8,13 +8,9 @@
  * never collide. tg_read_file refuses what is not a regular file, and
  * tg_file_same compares paths as files. */
 #include <check.h>
-#include <dirent.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tensor/internal/file.h"
@@ -134,37 +130,50 @@ START_TEST(test_write_file_failures_keep_the_old_file)
 }
 END_TEST
 
-/* A write that fails half way (the file size limit stands in for a full
- * disk, which needs no root to arrange): the old file is whole, the
+/* A write that fails half way (a full disk): the old file is whole, the
  * temporary file is gone, the message names it and says why. */
+static int write_past_the_limit(void *path)
+{
+    static unsigned char big[100000];
+    tg_status st = tg_write_file(path, big, sizeof big);
+    char want[700];
+    snprintf(want, sizeof want, "%s.tmp-", (const char *)path);
+    if (tg_is_ok(&st) || strncmp(st.msg, want, strlen(want)) ||
+        !strstr(st.msg, ": write failed: File too large")) {
+        fprintf(stderr, "got %s\n", st.msg);
+        return 1;
+    }
+    return 0;
+}
+
 START_TEST(test_write_file_disk_full_keeps_the_old_file)
 {
     tg_scratch s;
     tg_scratch_open(&s);
     const char *path = tg_scratch_write(&s, "old.bin", "old bytes", 9, 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        signal(SIGXFSZ, SIG_IGN);
-        const struct rlimit small = {4096, 4096};
-        if (setrlimit(RLIMIT_FSIZE, &small) != 0)
-            _exit(10);
-        static unsigned char big[100000];
-        tg_status st = tg_write_file(path, big, sizeof big);
-        char want[700];
-        snprintf(want, sizeof want, "%s.tmp-", path);
-        _exit(tg_is_ok(&st) ? 11 : strncmp(st.msg, want, strlen(want)) ? 12
-              : !strstr(st.msg, ": write failed: File too large") ? 13 : 0);
-    }
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+    tg_scratch_in_child(write_past_the_limit, (void *)path, (tg_child_opts){.file_limit = 4096});
     assert_content(path, "old bytes", 9);
     ck_assert_int_eq(count_entries(s.dir, "old.bin.tmp-"), 0);
     tg_scratch_close(&s);
 }
 END_TEST
+
+enum { WRITES = 200, N = 20000 };
+
+/* Writer w: WRITES times N bytes of 'a' + w. */
+static int write_many_times(void *path, int w)
+{
+    static unsigned char bytes[N];
+    memset(bytes, 'a' + w, sizeof bytes);
+    for (int i = 0; i < WRITES; i++) {
+        tg_status st = tg_write_file(path, bytes, sizeof bytes);
+        if (!tg_is_ok(&st)) {
+            fprintf(stderr, "writer %d, write %d: %s\n", w, i, st.msg);
+            return 1;
+        }
+    }
+    return 0;
+}
 
 /* Two processes replacing one file at once, many times: every write
  * succeeds (each has its own temporary file), and the file is always one
@@ -175,30 +184,7 @@ START_TEST(test_write_file_concurrent_writers)
     tg_scratch s;
     tg_scratch_open(&s);
     const char *path = tg_scratch_path(&s, "shared.bin");
-    enum { WRITES = 200, N = 20000 };
-    fflush(NULL);
-    pid_t pid[2];
-    for (int w = 0; w < 2; w++) {
-        pid[w] = fork();
-        ck_assert_int_ge(pid[w], 0);
-        if (pid[w] == 0) {
-            static unsigned char bytes[N];
-            memset(bytes, 'a' + w, sizeof bytes);
-            for (int i = 0; i < WRITES; i++) {
-                tg_status st = tg_write_file(path, bytes, sizeof bytes);
-                if (!tg_is_ok(&st)) {
-                    fprintf(stderr, "writer %d, write %d: %s\n", w, i, st.msg);
-                    _exit(1);
-                }
-            }
-            _exit(0);
-        }
-    }
-    for (int w = 0; w < 2; w++) {
-        int status;
-        ck_assert_int_eq(waitpid(pid[w], &status, 0), pid[w]);
-        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", w);
-    }
+    tg_scratch_in_children(2, write_many_times, (void *)path, (tg_child_opts){0});
     unsigned char *got;
     size_t len;
     tg_status st = tg_read_file(path, &got, &len);

@@ -6,15 +6,10 @@
  * history, and a gnuplot that fails, writes nothing, writes half a PNG or
  * meets a full disk leaves the old PNG and text as they were. */
 #include <check.h>
-#include <dirent.h>
-#include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apps/apps.h"
@@ -58,23 +53,6 @@ static void assert_same_bytes(const char *path, const char *want, size_t n)
     char *got = slurp(path, &len);
     ck_assert_msg(len == n && !memcmp(got, want, n), "%s changed", path);
     free(got);
-}
-
-/* The entries of dir, sorted, joined by spaces (what was left behind). */
-static void list_dir(const char *dir, char *out, size_t cap)
-{
-    struct dirent **names;
-    const int n = scandir(dir, &names, NULL, alphasort);
-    ck_assert_int_ge(n, 0);
-    out[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        if (names[i]->d_name[0] != '.' || strlen(names[i]->d_name) > 2) {
-            const size_t at = strlen(out);
-            snprintf(out + at, cap - at, "%s%s", at ? " " : "", names[i]->d_name);
-        }
-        free(names[i]);
-    }
-    free(names);
 }
 
 /* The script of a small history, line for line: every statement is one of
@@ -133,7 +111,7 @@ END_TEST
  * the loader refuses it, and the writer refuses one made in code. */
 START_TEST(metric_names_must_be_identifiers)
 {
-    tg_scratch d;
+    tg_scratch d = {.n = 0};
     tg_scratch_open(&d);
     const char *evil = "epoch,loss,val_loss,a';system 'touch P';#,val_a';system 'touch P';#,"
                        "seconds\n1,0.5,,0.1,,1\n";
@@ -149,7 +127,7 @@ START_TEST(metric_names_must_be_identifiers)
     s = tg_plot_history(csv, NULL);
     ck_assert_str_eq(s.msg, want);
     char left[1024];
-    list_dir(d.dir, left, sizeof left);
+    tg_scratch_list(d.dir, left, sizeof left);
     ck_assert_str_eq(left, "evil.csv");
     static const char *const bad_names[] = {"a b", "val-acc", "x'", "", "acc\n"};
     for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
@@ -171,7 +149,7 @@ END_TEST
  * anything is written, and nothing runs. */
 START_TEST(paths_gnuplot_would_run_are_refused)
 {
-    tg_scratch d;
+    tg_scratch d = {.n = 0};
     tg_scratch_open(&d);
     ck_assert_int_eq(chdir(d.dir), 0); /* Check forks each test: cwd is this test's */
     write_history("good.csv");
@@ -208,7 +186,7 @@ START_TEST(paths_gnuplot_would_run_are_refused)
                             "which gnuplot would run as a command: it cannot go into a gnuplot "
                             "script");
     char left[1024];
-    list_dir(".", left, sizeof left);
+    tg_scratch_list(".", left, sizeof left);
     ck_assert_str_eq(left, "<touch P;cat good.csv good.csv it's.csv");
     tg_scratch_close(&d);
 }
@@ -219,7 +197,7 @@ END_TEST
  * something in a file name (-, ~, +), which the script writes as ./name. */
 START_TEST(paths_with_spaces_and_odd_starts_are_drawn)
 {
-    tg_scratch d;
+    tg_scratch d = {.n = 0};
     tg_scratch_open(&d);
     ck_assert_int_eq(chdir(d.dir), 0);
     ck_assert_int_eq(mkdir("a b", 0755), 0);
@@ -236,10 +214,10 @@ START_TEST(paths_with_spaces_and_odd_starts_are_drawn)
     s = tg_plot_history("-h.csv", &o);
     ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
     char left[1024];
-    list_dir("a b", left, sizeof left);
+    tg_scratch_list("a b", left, sizeof left);
     ck_assert_str_eq(left, "@x$y#z!.csv @x$y#z!.gp @x$y#z!.png @x$y#z!.txt h i.csv h i.gp h i.png "
                            "h i.txt");
-    list_dir(".", left, sizeof left);
+    tg_scratch_list(".", left, sizeof left);
     ck_assert_str_eq(left, "+t.txt -h.csv a b ~p.gp ~p.png");
     size_t n;
     char *png = slurp("~p.png", &n);
@@ -255,7 +233,7 @@ END_TEST
  * the history is untouched. */
 START_TEST(outputs_never_replace_the_history)
 {
-    tg_scratch d;
+    tg_scratch d = {.n = 0};
     tg_scratch_open(&d);
     ck_assert_int_eq(chdir(d.dir), 0);
     ck_assert_int_eq(mkdir("sub", 0755), 0);
@@ -291,7 +269,7 @@ START_TEST(outputs_never_replace_the_history)
     assert_same_bytes("k.csv", before, n);
     free(before);
     char left[1024];
-    list_dir(".", left, sizeof left);
+    tg_scratch_list(".", left, sizeof left);
     ck_assert_str_eq(left, "h.gp h.txt k.csv sub");
     tg_scratch_close(&d);
 }
@@ -320,7 +298,7 @@ static void fake_gnuplot(tg_scratch *d, const char *body)
  * no temporary file is left. */
 START_TEST(a_broken_gnuplot_keeps_the_old_outputs)
 {
-    tg_scratch d;
+    tg_scratch d = {.n = 0};
     tg_scratch_open(&d);
     const char *csv = tg_scratch_path(&d, "h.csv");
     const char *png = tg_scratch_path(&d, "h.png");
@@ -354,7 +332,7 @@ START_TEST(a_broken_gnuplot_keeps_the_old_outputs)
         assert_same_bytes(png, old_png, png_n);
         assert_same_bytes(txt, old_txt, txt_n);
         char left[1024];
-        list_dir(d.dir, left, sizeof left);
+        tg_scratch_list(d.dir, left, sizeof left);
         ck_assert_str_eq(left, "bin h.csv h.gp h.png h.txt");
     }
     free(old_png);
@@ -363,12 +341,27 @@ START_TEST(a_broken_gnuplot_keeps_the_old_outputs)
 }
 END_TEST
 
-/* The real gnuplot on a full disk (the file size limit stands in for it)
- * writes a cut PNG and exits 0: it was reported as "wrote h.png" over a
- * good one. Now the old PNG stays. */
+/* In a child whose disk is full (gnuplot inherits the limit). */
+static int plot_past_the_limit(void *csv)
+{
+    tg_status s = tg_plot_history(csv, NULL);
+    char want[800];
+    snprintf(want, sizeof want,
+             "plot: gnuplot wrote 4096 bytes that are not a whole PNG (disk full?): %.*s.png is "
+             "kept as it was",
+             (int)strlen(csv) - 4, (const char *)csv);
+    if (strcmp(s.msg, want)) {
+        fprintf(stderr, "got  %s\nwant %s\n", s.msg, want);
+        return 1;
+    }
+    return 0;
+}
+
+/* The real gnuplot on a full disk writes a cut PNG and exits 0: it was
+ * reported as "wrote h.png" over a good one. Now the old PNG stays. */
 START_TEST(a_full_disk_keeps_the_old_png)
 {
-    tg_scratch d;
+    tg_scratch d = {.n = 0};
     tg_scratch_open(&d);
     const char *csv = tg_scratch_path(&d, "h.csv");
     const char *png = tg_scratch_path(&d, "h.png");
@@ -378,32 +371,10 @@ START_TEST(a_full_disk_keeps_the_old_png)
     size_t png_n;
     char *old_png = slurp(png, &png_n);
     ck_assert_uint_gt(png_n, 4096);
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        signal(SIGXFSZ, SIG_IGN); /* inherited by gnuplot: a write fails with EFBIG */
-        const struct rlimit small = {4096, 4096};
-        if (setrlimit(RLIMIT_FSIZE, &small) != 0)
-            _exit(10);
-        s = tg_plot_history(csv, NULL);
-        char want[800];
-        snprintf(want, sizeof want,
-                 "plot: gnuplot wrote 4096 bytes that are not a whole PNG (disk full?): %s is "
-                 "kept as it was",
-                 png);
-        if (strcmp(s.msg, want)) {
-            fprintf(stderr, "got  %s\nwant %s\n", s.msg, want);
-            _exit(11);
-        }
-        _exit(0);
-    }
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+    tg_scratch_in_child(plot_past_the_limit, (void *)csv, (tg_child_opts){.file_limit = 4096});
     assert_same_bytes(png, old_png, png_n);
     char left[1024];
-    list_dir(d.dir, left, sizeof left);
+    tg_scratch_list(d.dir, left, sizeof left);
     ck_assert_str_eq(left, "h.csv h.gp h.png h.txt");
     free(old_png);
     tg_scratch_close(&d);

@@ -5,13 +5,11 @@
  * the option or the file (and line) named, and nothing of the user's is
  * changed; or, for the dates, read right. */
 #include <check.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apps/apps.h"
@@ -32,23 +30,6 @@ static tg_app_opts quick(tg_app_task task, FILE *out)
     return o;
 }
 
-/* The entries of dir, sorted and joined by spaces. */
-static void list_dir(const char *dir, char *out, size_t cap)
-{
-    struct dirent **names;
-    const int n = scandir(dir, &names, NULL, alphasort);
-    ck_assert_int_ge(n, 0);
-    out[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, "..")) {
-            const size_t at = strlen(out);
-            snprintf(out + at, cap - at, "%s%s", at ? " " : "", names[i]->d_name);
-        }
-        free(names[i]);
-    }
-    free(names);
-}
-
 /* Refused before training: no epoch ran, the message is exactly want. */
 static void expect_refused(const tg_app_opts *o, const char *want)
 {
@@ -65,7 +46,7 @@ static void expect_refused(const tg_app_opts *o, const char *want)
  * resuming, and runs. */
 START_TEST(outputs_that_collide_are_refused)
 {
-    tg_scratch d;
+    tg_scratch d = {.n = 0};
     tg_scratch_open(&d);
     ck_assert_int_eq(chdir(d.dir), 0);
     FILE *out = tmpfile();
@@ -97,9 +78,9 @@ START_TEST(outputs_that_collide_are_refused)
     expect_refused(&o, "train: the --save checkpoint ckpt/model.ckpt and the --plot PNG "
                        "ckpt/model.ckpt are one file: choose other names");
     char left[1024];
-    list_dir(".", left, sizeof left);
+    tg_scratch_list(".", left, sizeof left);
     ck_assert_str_eq(left, "ckpt");
-    list_dir("ckpt", left, sizeof left);
+    tg_scratch_list("ckpt", left, sizeof left);
     ck_assert_str_eq(left, "");
     /* --load d --save d: trains, and saves over what it loaded */
     o = quick(TG_APP_TIMESERIES, out);
@@ -278,7 +259,7 @@ static double spread(const tg_tensor *x, int d)
  * exactly the task the slash-dated ones give, with features that vary. */
 START_TEST(iso_dates_give_the_same_tasks)
 {
-    tg_scratch d;
+    tg_scratch d = {.n = 0};
     tg_scratch_open(&d);
     ck_assert_int_eq(mkdir(tg_scratch_path(&d, "slash"), 0755), 0);
     ck_assert_int_eq(mkdir(tg_scratch_path(&d, "iso"), 0755), 0);
@@ -317,7 +298,7 @@ START_TEST(a_bad_date_is_refused_with_its_line)
     static const char *const bad[] = {"2012-13-01", "2012-02-30", "2012/01-05", "01/05/2012",
                                       "2012-01-01 25:00", "2012-01-01T10:00:00Z", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        tg_scratch d;
+        tg_scratch d = {.n = 0};
         tg_scratch_open(&d);
         const char *path = write_weather(&d, NULL, '-', 1461, 99, bad[i]);
         tg_series_task t;
@@ -336,7 +317,7 @@ END_TEST
 /* A run reading a data file never writes over it. */
 START_TEST(outputs_never_replace_the_data)
 {
-    tg_scratch d;
+    tg_scratch d = {.n = 0};
     tg_scratch_open(&d);
     const char *data = write_weather(&d, NULL, '-', 1461, -1, NULL);
     struct stat before;
@@ -362,10 +343,10 @@ END_TEST
 /* In the child (unprivileged): the app, with no --data, finds the
  * unreadable data file in data/ and reports it; it used to call it
  * missing and train on the embedded data instead. */
-static void unreadable_data_is_an_error(const char *dir)
+static int unreadable_data_is_an_error(void *dir)
 {
     if (chdir(dir) != 0)
-        _exit(30);
+        return 30;
     FILE *out = tmpfile();
     tg_app_opts o = quick(TG_APP_TIMESERIES, out);
     o.embedded = 0;
@@ -373,18 +354,17 @@ static void unreadable_data_is_an_error(const char *dir)
     tg_status st = tg_app_run(&o, &r);
     const char *want = "data/usr/lib/python3/dist-packages/vega_datasets/_data/seattle-weather.csv:"
                        " cannot open: Permission denied";
+    fclose(out);
     if (strcmp(st.msg, want)) {
         fprintf(stderr, "got  %s\nwant %s\n", st.msg, want);
-        _exit(31);
+        return 31;
     }
-    if (r.epochs_run != 0)
-        _exit(32);
-    _exit(0);
+    return r.epochs_run != 0 ? 32 : 0;
 }
 
 START_TEST(an_unreadable_data_file_is_not_missing)
 {
-    tg_scratch d;
+    tg_scratch d = {.n = 0};
     tg_scratch_open(&d);
     ck_assert_int_eq(chmod(d.dir, 0755), 0);
     char cmd[1200];
@@ -394,17 +374,7 @@ START_TEST(an_unreadable_data_file_is_not_missing)
     const char *path = write_weather(&d, "data/usr/lib/python3/dist-packages/vega_datasets/_data",
                                      '-', 1461, -1, NULL);
     ck_assert_int_eq(chmod(path, 0), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
-            _exit(20);
-        unreadable_data_is_an_error(d.dir);
-    }
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+    tg_scratch_in_child(unreadable_data_is_an_error, d.dir, (tg_child_opts){.unprivileged = 1});
     tg_scratch_close(&d);
 }
 END_TEST
@@ -456,7 +426,7 @@ START_TEST(images_the_model_cannot_take)
     FILE *out = tmpfile();
     char want[900];
     for (int c = 0; c < 4; c++) {
-        tg_scratch d;
+        tg_scratch d = {.n = 0};
         tg_scratch_open(&d);
         static const unsigned setups[4][4] = {{0, 8, 8, 8}, {30, 3, 8, 3}, {30, 8, 8, 6},
                                               {9, 8, 8, 8}};
@@ -490,7 +460,7 @@ END_TEST
  * same layers and shapes): refused now, naming both tasks. */
 START_TEST(a_checkpoint_of_another_task_is_refused)
 {
-    tg_scratch d;
+    tg_scratch d = {.n = 0};
     tg_scratch_open(&d);
     FILE *out = tmpfile();
     tg_app_opts o = quick(TG_APP_TIMESERIES, out);

@@ -83,7 +83,8 @@ static unsigned char *extend(archive *a, size_t more)
 static void append(archive *a, const char *text)
 {
     const size_t n = strlen(text);
-    memcpy(extend(a, n), text, n);
+    if (n)
+        memcpy(extend(a, n), text, n);
 }
 
 /* One line per layer: its kind, its name, each parameter's name and shape:

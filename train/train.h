@@ -299,6 +299,10 @@ typedef struct tg_history {
 } tg_history;
 
 void tg_history_init(tg_history *h, int n_metrics, const char *const *metric_names, int has_val);
+/* Whether s can name a metric in a history CSV: letters, digits and _, 1 to
+ * TG_HISTORY_NAME_LEN - 1 of them. A name goes into the plot's gnuplot
+ * script as a title, so nothing else is read from a file's header. */
+int tg_history_name_valid(const char *s);
 /* metrics and val_metrics have n_metrics values (val_ ones ignored without validation). */
 void tg_history_append(tg_history *h, double loss, double val_loss, const double *metrics,
                        const double *val_metrics, double seconds);

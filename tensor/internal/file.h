@@ -39,6 +39,17 @@ tg_status tg_file_replace(const char *tmp, const char *path);
  * those of the two, or "<tmp>: write failed: <reason>" (tmp then removed). */
 tg_status tg_write_file(const char *path, const void *bytes, size_t n);
 
+/* Text built in memory (a CSV, a script) to be written in one piece: b is
+ * a NUL-terminated heap string of n bytes (free it); start from
+ * {NULL, 0, 0}. */
+typedef struct tg_text {
+    char *b;
+    size_t n, cap;
+} tg_text;
+
+/* Appends the formatted text, growing the buffer. */
+void tg_text_put(tg_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Whether the paths a and b name one file: the same device and inode when
  * both exist, else the same resolved directory and last component (a file
  * about to be created), else the same text. Different spellings of one

@@ -57,17 +57,29 @@ typedef struct {
     int outputs_seen;                    /* set output '<path>' lines so far: PNG, then text */
 } expected;
 
+/* The single-quoted string at s: its text in *p, *n bytes; 0 when s does
+ * not start one. */
+static int quoted(const char *s, const char **p, size_t *n)
+{
+    if (*s != '\'')
+        return 0;
+    const char *end = strchr(s + 1, '\'');
+    if (!end)
+        return 0;
+    *p = s + 1;
+    *n = (size_t)(end - *p);
+    return 1;
+}
+
 /* The quoted path at *s, which must be want as the writer writes it;
  * advances *s past it. */
 static int match_path(const char **s, const char *want)
 {
-    const char *p = *s;
-    if (*p++ != '\'')
+    const char *p;
+    size_t n;
+    if (!quoted(*s, &p, &n))
         return 0;
-    const char *end = strchr(p, '\'');
-    if (!end)
-        return 0;
-    const size_t n = (size_t)(end - p);
+    const char *end = p + n;
     const int relative = want[0] != '/';
     if (relative && (n < 2 || memcmp(p, "./", 2)))
         return 0;
@@ -83,15 +95,10 @@ static int match_path(const char **s, const char *want)
 /* A quoted title the writer makes: loss, val_loss, the name, val_name. */
 static int match_title(const char **s, const expected *e)
 {
-    const char *p = *s;
-    if (*p++ != '\'')
-        return 0;
-    const char *end = strchr(p, '\'');
-    if (!end)
-        return 0;
+    const char *p;
+    size_t n;
     char title[64];
-    const size_t n = (size_t)(end - p);
-    if (n >= sizeof title)
+    if (!quoted(*s, &p, &n) || n >= sizeof title)
         return 0;
     memcpy(title, p, n);
     title[n] = '\0';
@@ -101,7 +108,7 @@ static int match_title(const char **s, const expected *e)
                  (!strncmp(title, "val_", 4) && !strcmp(title + 4, e->name));
     if (!known)
         return 0;
-    *s = end + 1;
+    *s = p + n + 1;
     return 1;
 }
 

@@ -142,7 +142,7 @@ static void plot_seeds(void)
         const char *bytes;
         size_t n;
     } seeds[] = {
-#define SEED(s) {s, sizeof s - 1}
+#define SEED(s) {(s), sizeof(s) - 1}
         SEED("\x03\x0c\0accuracy\0h.csv\0out/h.png\0/abs/h.txt"),
         SEED("\x02\x03\0mae\0runs/a b/h i.csv\0-c.png\0~t.txt"),
         SEED("\x01\x19\0\0/h.csv\0h.png\0h.txt"),
