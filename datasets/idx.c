@@ -15,7 +15,7 @@
 #define IDX_CHUNK (1u << 20)
 /* The stream's buffers: compressed bytes read, uncompressed bytes not yet
  * handed out. */
-#define STREAM_BUF (1u << 16)
+#define STREAM_BUF (1u << 14)
 
 /* An IDX file as a stream of its uncompressed bytes, plain or gzip. zlib's
  * gzread is not used: it ignores bytes after the gzip member and, on a
