@@ -268,6 +268,9 @@ START_TEST(outputs_never_replace_the_history)
                             "other names");
     assert_same_bytes("k.csv", before, n);
     free(before);
+    /* plot / said "empty file" */
+    s = tg_plot_history("/", NULL);
+    ck_assert_str_eq(s.msg, "history /: not a regular file (a directory)");
     char left[1024];
     tg_scratch_list(".", left, sizeof left);
     ck_assert_str_eq(left, "h.gp h.txt k.csv sub");
