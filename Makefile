@@ -280,7 +280,7 @@ valgrind-run: $(TESTS)
 # at a time under -j2). Any crash, leak, hang of 10 s or RSS over 2 GB
 # fails; the reproducer is left in build-fuzz/fuzz/crash-<target>-*.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := npy idx csv checkpoint cli
+FUZZ_TARGETS := npy idx csv checkpoint cli plot
 FUZZ_FLAGS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 FUZZERS := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 CLI_PARTS := $(filter-out $(B)/cli/main.o,$(CLI_SRC:%.c=$(B)/%.o))

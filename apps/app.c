@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "kernels/kernels.h"
+#include "tensor/internal/file.h"
 #include "train/train.h"
 #include "datasets/datasets.h"
 
@@ -46,9 +47,124 @@ static tg_status compile(tg_model *m, const tg_app_opts *o, tg_loss loss, tg_met
     return tg_status_ok();
 }
 
-static void checkpoint_path(const char *dir, char *path, size_t len)
+/* The checkpoint's path in dir; 0 when it does not fit (refused before
+ * training by check_files, so never cut). */
+static int checkpoint_path(const char *dir, char *path, size_t len)
 {
-    snprintf(path, len, "%s/model.ckpt", dir);
+    const int n = snprintf(path, len, "%s/model.ckpt", dir);
+    return n >= 0 && (size_t)n < len;
+}
+
+/* The task a checkpoint records, so that one task's weights never load
+ * into another's model of the same shapes. */
+static const char *task_name(tg_app_task task)
+{
+    return task == TG_APP_IMAGES ? "images" : task == TG_APP_REGRESSION ? "regression"
+                                                                        : "timeseries";
+}
+
+/* ---- what is checked before anything runs ---- */
+
+static tg_status check_options(const tg_app_opts *o)
+{
+    /* !(x > 0) and !(x >= 0): NaN fails them too. */
+    if (o->epochs < 1 || o->batch_size < 1 || !(o->l1 >= 0) || !(o->l2 >= 0) || isinf(o->l1) ||
+        isinf(o->l2) || o->patience < 0 || o->steps < 0 || (o->steps > 0 && o->steps < 4))
+        return tg_status_error("train: epochs %d and batch %d must be >= 1, l1 %g and l2 %g "
+                               "finite and >= 0, patience %d >= 0, steps 0 or >= 4 (got %d)",
+                               o->epochs, o->batch_size, o->l1, o->l2, o->patience, o->steps);
+    if (o->learning_rate != 0 && !(o->learning_rate > 0 && isfinite(o->learning_rate)))
+        return tg_status_error("train: the learning rate %g must be a positive finite number (0: "
+                               "the optimizer's default)",
+                               o->learning_rate);
+    if (o->threads < 0 || o->threads > TG_MAX_THREADS)
+        return tg_status_error("train: %d threads (1 to %d, or 0 to leave the count as it is)",
+                               o->threads, TG_MAX_THREADS);
+    if (o->task == TG_APP_IMAGES && o->patience > 0 && o->limit > 0 && o->limit < 10)
+        return tg_status_error("--patience %d validates on the last tenth of the training "
+                               "images: --limit %zu leaves none for it",
+                               o->patience, o->limit);
+    if (o->plot_png && !o->history_csv)
+        return tg_status_error("--plot %s needs --history FILE.csv (the plot is drawn from it)",
+                               o->plot_png);
+    return tg_status_ok();
+}
+
+/* The files a run writes (and the checkpoint it reads), named once. */
+typedef struct {
+    const char *role[6], *path[6];
+    int output[6], n;
+    char save[1024], load[1024];
+    tg_plot_paths plot;
+} app_files;
+
+static void add_file(app_files *f, const char *role, const char *path, int output)
+{
+    f->role[f->n] = role;
+    f->path[f->n] = path;
+    f->output[f->n++] = output;
+}
+
+/* Names every file the run touches and refuses, before any training, a
+ * path too long to name a checkpoint and two that are one file where one
+ * is written: the history replaced by its own plot (--history r.txt --plot
+ * r.png: the text plot is r.txt), the PNG over the history, ... Saving over
+ * the checkpoint the run loaded is allowed: that is resuming. */
+static tg_status collect_files(const tg_app_opts *o, app_files *f)
+{
+    memset(f, 0, sizeof *f);
+    const char *const dirs[2] = {o->save_dir, o->load_dir};
+    const char *const options[2] = {"--save", "--load"};
+    char *const paths[2] = {f->save, f->load};
+    for (int i = 0; i < 2; i++)
+        if (dirs[i] && !checkpoint_path(dirs[i], paths[i], sizeof f->save))
+            return tg_status_error("%s: a directory name of %zu bytes is too long (its "
+                                   "model.ckpt must fit in %zu bytes)",
+                                   options[i], strlen(dirs[i]), sizeof f->save - 1);
+    if (o->save_dir)
+        add_file(f, "--save checkpoint", f->save, 1);
+    if (o->load_dir)
+        add_file(f, "--load checkpoint", f->load, 0);
+    if (o->history_csv)
+        add_file(f, "--history CSV", o->history_csv, 1);
+    if (o->plot_png) {
+        tg_plot_opts po = tg_plot_defaults();
+        po.png_path = o->plot_png;
+        tg_status st = tg_plot_name(o->history_csv, &po, &f->plot);
+        if (!tg_is_ok(&st))
+            return st;
+        add_file(f, "--plot PNG", f->plot.png, 1);
+        add_file(f, "text plot", f->plot.text, 1);
+        add_file(f, "gnuplot script", f->plot.script, 1);
+    }
+    return tg_status_ok();
+}
+
+static tg_status check_files(const tg_app_opts *o)
+{
+    app_files f;
+    tg_status st = collect_files(o, &f);
+    for (int i = 0; i < f.n && tg_is_ok(&st); i++)
+        for (int j = i + 1; j < f.n && tg_is_ok(&st); j++) {
+            const int resuming = f.path[i] == f.save && f.path[j] == f.load;
+            if ((f.output[i] || f.output[j]) && !resuming && tg_file_same(f.path[i], f.path[j]))
+                st = tg_status_error("train: the %s %s and the %s %s are one file: choose other "
+                                     "names",
+                                     f.role[i], f.path[i], f.role[j], f.path[j]);
+        }
+    return st;
+}
+
+/* A data file the run reads is none of the files it writes. */
+static tg_status refuse_outputs_over(const tg_app_opts *o, const char *data)
+{
+    app_files f;
+    tg_status st = collect_files(o, &f);
+    for (int i = 0; i < f.n && tg_is_ok(&st); i++)
+        if (f.output[i] && tg_file_same(f.path[i], data))
+            st = tg_status_error("train: the %s %s is the data file %s: choose another name",
+                                 f.role[i], f.path[i], data);
+    return st;
 }
 
 /* --load before training, --save, history and plot after. */
@@ -58,7 +174,7 @@ static tg_status load_weights(tg_model *m, const tg_app_opts *o, FILE *out)
         return tg_status_ok();
     char path[1024];
     checkpoint_path(o->load_dir, path, sizeof path);
-    tg_status st = tg_model_load(m, path);
+    tg_status st = tg_model_load_task(m, path, task_name(o->task));
     if (tg_is_ok(&st))
         fprintf(out, "weights loaded from %s\n", path);
     return st;
@@ -77,7 +193,7 @@ static tg_status write_outputs(const tg_model *m, const tg_history *h, const tg_
         tg_status st = mkdir(o->save_dir, 0777) != 0 && errno != EEXIST
                            ? tg_status_error("%s: cannot create the directory: %s", o->save_dir,
                                              strerror(errno))
-                           : tg_model_save(m, path);
+                           : tg_model_save_task(m, path, task_name(o->task));
         if (tg_is_ok(&st))
             fprintf(out, "weights saved to %s\n", path);
         else
@@ -134,6 +250,9 @@ static tg_status series_data(const tg_app_opts *o, int binary, tg_series_task *t
                               : tg_temps_task(o->data_dir, T ? T : 24, t);
         if (tg_is_ok(&st)) {
             *embedded = 0;
+            st = refuse_outputs_over(o, t->source);
+            if (!tg_is_ok(&st))
+                tg_series_task_free(t);
             return st;
         }
         /* A file named by the user, or found but broken, is an error; only
@@ -142,8 +261,9 @@ static tg_status series_data(const tg_app_opts *o, int binary, tg_series_task *t
             return st;
         fprintf(out, "note: %s\n      using the embedded data instead\n", st.msg);
     }
-    tg_synthetic_task(binary, EMBEDDED_SERIES_STEPS, T ? T : 32, o->seed, t);
-    return tg_status_ok();
+    tg_status st = tg_synthetic_task(binary, EMBEDDED_SERIES_STEPS, T ? T : 32, o->seed, t);
+    /* Only a window length can fail here (the default fits). */
+    return tg_is_ok(&st) ? st : tg_status_error("--steps %d: %s", T, st.msg);
 }
 
 static tg_status run_series(const tg_app_opts *o, tg_app_result *r, FILE *out)
@@ -216,9 +336,33 @@ static tg_status run_series(const tg_app_opts *o, tg_app_result *r, FILE *out)
 
 /* ---- images ---- */
 
-static tg_status fashion(const char *dir, tg_image_set *train, tg_image_set *test, char *where,
-                         size_t len)
+/* What the images model needs of the sets, checked before it is built:
+ * images that hold its windows (a 3 x 3 convolution, then 2 x 2 pooling:
+ * at least 4 x 4), the same size in both sets, and with --patience a
+ * validation tenth that is not empty. */
+static tg_status check_images(const tg_app_opts *o, const tg_image_set *train,
+                              const tg_image_set *test, const char *train_path,
+                              const char *test_path)
 {
+    if (train->rows < 4 || train->cols < 4)
+        return tg_status_error("%s: images of %d x %d pixels are smaller than the model's "
+                               "windows (a 3 x 3 convolution, then 2 x 2 pooling: at least 4 x 4)",
+                               train_path, train->rows, train->cols);
+    if (test->rows != train->rows || test->cols != train->cols)
+        return tg_status_error("%s: images of %d x %d pixels, but %s holds %d x %d", test_path,
+                               test->rows, test->cols, train_path, train->rows, train->cols);
+    const size_t used = o->limit > 0 && o->limit < train->count ? o->limit : train->count;
+    if (o->patience > 0 && used / 10 == 0)
+        return tg_status_error("%s: --patience validates on the last tenth of the %zu training "
+                               "images, which is none",
+                               train_path, used);
+    return tg_status_ok();
+}
+
+static tg_status fashion(const tg_app_opts *o, tg_image_set *train, tg_image_set *test,
+                         char *where, size_t len)
+{
+    const char *dir = o->data_dir;
     static const char *const files[4] = {
         "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
         "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
@@ -228,12 +372,20 @@ static tg_status fashion(const char *dir, tg_image_set *train, tg_image_set *tes
         if (!tg_is_ok(&st))
             return st;
     }
+    for (int i = 0; i < 4; i++) {
+        tg_status st = refuse_outputs_over(o, path[i]);
+        if (!tg_is_ok(&st))
+            return st;
+    }
     tg_status st = tg_idx_load(path[0], path[1], train);
     if (!tg_is_ok(&st))
         return st;
     st = tg_idx_load(path[2], path[3], test);
+    if (tg_is_ok(&st))
+        st = check_images(o, train, test, path[0], path[2]);
     if (!tg_is_ok(&st)) {
         tg_image_set_free(train);
+        tg_image_set_free(test);
         return st;
     }
     snprintf(where, len, "Fashion-MNIST, %s and its neighbours", path[0]);
@@ -246,7 +398,7 @@ static tg_status run_images(const tg_app_opts *o, tg_app_result *r, FILE *out)
     char source[1200];
     r->embedded = 1;
     if (!o->embedded) {
-        tg_status st = fashion(o->data_dir, &train, &test, source, sizeof source);
+        tg_status st = fashion(o, &train, &test, source, sizeof source);
         if (tg_is_ok(&st))
             r->embedded = 0;
         else if (o->data_dir || st.code != TG_DATA_NOT_FOUND)
@@ -328,15 +480,9 @@ tg_status tg_app_run(const tg_app_opts *o, tg_app_result *result)
     FILE *out = o->out ? o->out : stdout;
     tg_app_result r;
     memset(&r, 0, sizeof r);
-    tg_status st = tg_status_ok();
-    if (o->epochs < 1 || o->batch_size < 1 || o->l1 < 0 || o->l2 < 0 || o->patience < 0 ||
-        o->steps < 0 || (o->steps > 0 && o->steps < 4))
-        st = tg_status_error("train: epochs %d and batch %d must be >= 1, l1 %g, l2 %g and "
-                             "patience %d >= 0, steps 0 or >= 4 (got %d)", o->epochs,
-                             o->batch_size, o->l1, o->l2, o->patience, o->steps);
-    else if (o->plot_png && !o->history_csv)
-        st = tg_status_error("--plot %s needs --history FILE.csv (the plot is drawn from it)",
-                             o->plot_png);
+    tg_status st = check_options(o);
+    if (tg_is_ok(&st))
+        st = check_files(o);
     if (tg_is_ok(&st)) {
         if (o->threads > 0)
             tg_set_threads(o->threads);

@@ -103,10 +103,16 @@ typedef struct tg_series_task {
     double whole_persistence, whole_majority;
 } tg_series_task;
 
-/* dir: where to look for the file (data_path.h; NULL: the usual places). */
+/* dir: where to look for the file (data_path.h; NULL: the usual places).
+ * The date column may be written 2012/01/31 (the Debian package) or
+ * 2012-01-31 (ISO, upstream vega), with a time 13:00 or T13:00:00 after
+ * it; a row whose date is neither is refused with its line. Windows of T
+ * steps must fit the validation and test ranges (T at most 181 days for
+ * rain, 719 hours for temps, 15% of the steps less one for synthetic):
+ * a T that does not is a status naming the data, as is a file too short. */
 tg_status tg_rain_task(const char *dir, int T, tg_series_task *out);
 tg_status tg_temps_task(const char *dir, int T, tg_series_task *out);
-void tg_synthetic_task(int binary, size_t steps, int T, uint64_t seed, tg_series_task *out);
+tg_status tg_synthetic_task(int binary, size_t steps, int T, uint64_t seed, tg_series_task *out);
 void tg_series_task_free(tg_series_task *t);
 
 /* Test scores from a model's predictions on x_test ((N, outputs, 1)):
@@ -177,7 +183,18 @@ tg_status tg_app_run(const tg_app_opts *opts, tg_app_result *result);
  *
  * The script is written next to the PNG (out.png -> out.gp) and kept, so it
  * can be edited and rerun by hand. Without gnuplot on PATH, the script is
- * still written and the status says how to draw it. */
+ * still written and the status says how to draw it.
+ *
+ * Nothing of the user's becomes a command (docs/safety.md): metric names
+ * must be identifiers (letters, digits, _), and paths go into single-quoted
+ * strings, where gnuplot interprets nothing, as "./path" when relative; a
+ * path holding a quote (' " `) or a control character, or starting with
+ * '<' or '|' (gnuplot's pipes), is refused. Every output is written the way
+ * checkpoints are: gnuplot draws into temporary files beside the PNG and
+ * the text plot, which replace them only when gnuplot exited 0, the PNG is
+ * whole (signature, chunks, IEND at the end) and the text is not empty; the
+ * script goes through tg_write_file. The outputs are never the history or
+ * each other, compared as files (tg_plot_name). */
 
 /* The longest path a plot names (PATH_MAX of Linux, spelled out so that the
  * header needs no POSIX limits.h). */
@@ -199,6 +216,21 @@ typedef struct tg_plot_opts {
 } tg_plot_opts;
 
 tg_plot_opts tg_plot_defaults(void);
+
+/* Names the outputs of a plot of the history csv (the PNG, the text plot,
+ * the script) into *p, as tg_plot_history will, and refuses them before
+ * anything is read or written: a path too long, one that cannot go into a
+ * script, or two of the four (history included) that are one file ("plot:
+ * the text plot r.txt would also be the history CSV: choose other names").
+ * `tapegrad train` calls it before training. */
+tg_status tg_plot_name(const char *csv, const tg_plot_opts *o, tg_plot_paths *p);
+
+/* The script that draws h (read from csv) into png and text, in memory:
+ * *script is a malloc'd string; o gives the sizes (NULL: the defaults).
+ * Refuses, as above, a metric name that is
+ * not an identifier and a path that cannot be quoted. */
+tg_status tg_plot_script(const tg_history *h, const char *csv, const char *png, const char *text,
+                         const tg_plot_opts *o, char **script);
 
 /* Writes the script and runs gnuplot on it. */
 tg_status tg_plot_history(const char *csv_path, const tg_plot_opts *opts);

@@ -37,6 +37,15 @@ static tg_status build(tg_series *s, const double *level, size_t val_steps, size
                        int T, tg_series_task *t)
 {
     const int binary = level == NULL;
+    /* Each range must hold a window and the step after it; validation and
+     * test are the shortest. */
+    const size_t shortest = val_steps < test_steps ? val_steps : test_steps;
+    if (T < 1 || (size_t)T >= shortest) {
+        tg_series_free(s);
+        return tg_status_error("%s: windows of %d steps do not fit its validation and test ranges "
+                               "of %zu and %zu steps (at most %zu)",
+                               t->source, T, val_steps, test_steps, shortest ? shortest - 1 : 0);
+    }
     if (!binary)
         for (size_t i = 0; i < s->steps; i++)
             s->target[i] = i ? level[i] - level[i - 1] : 0;
@@ -108,6 +117,60 @@ void tg_series_task_free(tg_series_task *t)
     memset(t, 0, sizeof *t);
 }
 
+/* Digits s[0 .. n) as a number, into *v; 0 when one is not a digit. */
+static int digits(const char *s, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return 1;
+}
+
+/* A date as the vega files write it, "2012/01/01" (the Debian package) or
+ * ISO's "2012-01-01" (upstream), with an optional time of day after a
+ * space or a 'T': "2010/01/01 13:00", "2010-01-01T13:00:00". Into the day
+ * of the year (0 on January 1st, leap days not counted: the season is a
+ * point on a circle of 365.25 days) and the hour (with its minutes and
+ * seconds as fractions); 0 when s is not such a date. */
+static int parse_date(const char *s, double *day_of_year, double *hour)
+{
+    static const int month_start[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    static const int month_days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (strlen(s) < 10 || !digits(s, 4, &y) || (s[4] != '-' && s[4] != '/') || s[7] != s[4] ||
+        !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 ||
+        d > month_days[mo - 1])
+        return 0;
+    const char *t = s + 10;
+    if (*t) {
+        if ((*t != ' ' && *t != 'T') || strlen(t) < 6 || !digits(t + 1, 2, &h) || t[3] != ':' ||
+            !digits(t + 4, 2, &mi) || h > 23 || mi > 59)
+            return 0;
+        t += 6;
+        if (*t && (t[0] != ':' || strlen(t) != 3 || !digits(t + 1, 2, &sec) || sec > 60))
+            return 0;
+    }
+    *day_of_year = month_start[mo - 1] + d - 1;
+    *hour = h + mi / 60.0 + sec / 3600.0;
+    return 1;
+}
+
+/* The day of the year and the hour of every row's date, or the line of the
+ * first one that is not a date. */
+static tg_status read_dates(const tg_csv *csv, const char *path, const tg_csv_column *date,
+                            double *day, double *hour)
+{
+    for (size_t i = 0; i < csv->rows; i++)
+        if (!parse_date(date->text[i], &day[i], &hour[i]))
+            return tg_status_error("%s: line %zu: column 'date' holds '%.40s', not a date "
+                                   "(2012-01-31 or 2012/01/31, a time 13:00 after it)",
+                                   path, csv->line[i], date->text[i]);
+    return tg_status_ok();
+}
+
 static tg_status read_vega(const char *dir, const char *name, char *path, size_t len, tg_csv *csv)
 {
     tg_status st = tg_data_find(TG_DATA_VEGA, name, dir, path, len);
@@ -129,29 +192,34 @@ tg_status tg_rain_task(const char *dir, int T, tg_series_task *out)
     if (tg_is_ok(&st) && (!date || date->numeric))
         st = tg_status_error("%s: no text column 'date'", out->source);
     if (tg_is_ok(&st) && csv.rows < 365 + 182 + 2 * (size_t)T + 4)
-        st = tg_status_error("%s: %zu days are too few for a test year, validation and training",
-                             out->source, csv.rows);
+        st = tg_status_error("%s: %zu days are too few for a test year, validation and training "
+                             "with windows of %d days",
+                             out->source, csv.rows, T);
+    double *day = tg_xmalloc((csv.rows + 1) * sizeof *day, "rain task");
+    double *hour = tg_xmalloc((csv.rows + 1) * sizeof *hour, "rain task");
+    if (tg_is_ok(&st))
+        st = read_dates(&csv, out->source, date, day, hour);
     if (!tg_is_ok(&st)) {
+        free(day);
+        free(hour);
         tg_csv_free(&csv);
         return st;
     }
-    static const int month_start[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
     tg_series s;
     tg_series_alloc(&s, csv.rows, RAIN_FEATURES);
     for (size_t i = 0; i < csv.rows; i++) {
         double *x = s.x + i * RAIN_FEATURES;
         for (int d = 0; d < 4; d++)
             x[d] = col[d][i];
-        /* "2012/03/05": the day of the year, as a point on a circle (the season) */
-        int y = 0, mo = 1, dd = 1;
-        sscanf(date->text[i], "%d/%d/%d", &y, &mo, &dd);
-        double day = month_start[mo >= 1 && mo <= 12 ? mo - 1 : 0] + dd - 1;
+        /* the day of the year, as a point on a circle (the season) */
         x[4] = col[0][i] > 0;
-        x[5] = sin(2 * PI * day / 365.25);
-        x[6] = cos(2 * PI * day / 365.25);
+        x[5] = sin(2 * PI * day[i] / 365.25);
+        x[6] = cos(2 * PI * day[i] / 365.25);
         /* target[i] = it rained on day i; with horizon 1, "rain tomorrow" */
         s.target[i] = col[0][i] > 0;
     }
+    free(day);
+    free(hour);
     tg_csv_free(&csv);
     snprintf(out->name, sizeof out->name, "Seattle rain tomorrow");
     return build(&s, NULL, 182, 365, T, out);
@@ -170,28 +238,35 @@ tg_status tg_temps_task(const char *dir, int T, tg_series_task *out)
     if (tg_is_ok(&st) && (!date || date->numeric))
         st = tg_status_error("%s: no text column 'date'", out->source);
     if (tg_is_ok(&st) && csv.rows < 24 * 90 + 4 * (size_t)T)
-        st = tg_status_error("%s: %zu hours are too few", out->source, csv.rows);
+        st = tg_status_error("%s: %zu hours are too few for windows of %d hours", out->source,
+                             csv.rows, T);
+    double *day = tg_xmalloc((csv.rows + 1) * sizeof *day, "temps task");
+    double *hour = tg_xmalloc((csv.rows + 1) * sizeof *hour, "temps task");
+    if (tg_is_ok(&st))
+        st = read_dates(&csv, out->source, date, day, hour);
     if (!tg_is_ok(&st)) {
+        free(day);
+        free(hour);
         tg_csv_free(&csv);
         return st;
     }
     tg_series s;
     tg_series_alloc(&s, csv.rows, 3);
     for (size_t i = 0; i < csv.rows; i++) {
-        /* "2010/01/01 13:00": the hour of day, as a point on a circle */
-        const char *sp = strchr(date->text[i], ' ');
-        double hour = sp ? atof(sp + 1) : 0;
+        /* the hour of day, as a point on a circle */
         s.x[i * 3 + 0] = temp[i];
-        s.x[i * 3 + 1] = sin(2 * PI * hour / 24);
-        s.x[i * 3 + 2] = cos(2 * PI * hour / 24);
+        s.x[i * 3 + 1] = sin(2 * PI * hour[i] / 24);
+        s.x[i * 3 + 2] = cos(2 * PI * hour[i] / 24);
     }
+    free(day);
+    free(hour);
     snprintf(out->name, sizeof out->name, "Seattle next-hour temperature");
     st = build(&s, temp, 24 * 30, 24 * 60, T, out);
     tg_csv_free(&csv);
     return st;
 }
 
-void tg_synthetic_task(int binary, size_t steps, int T, uint64_t seed, tg_series_task *out)
+tg_status tg_synthetic_task(int binary, size_t steps, int T, uint64_t seed, tg_series_task *out)
 {
     memset(out, 0, sizeof *out);
     tg_series s;
@@ -207,8 +282,7 @@ void tg_synthetic_task(int binary, size_t steps, int T, uint64_t seed, tg_series
              (unsigned long long)seed);
     tg_status st = build(&s, level, steps * 15 / 100, steps * 15 / 100, T, out);
     free(level);
-    if (!tg_is_ok(&st))
-        tg_fatal("synthetic task: %s", st.msg);
+    return st;
 }
 
 tg_series_scores tg_series_task_score(const tg_series_task *t, const tg_tensor *pred)

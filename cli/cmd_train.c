@@ -4,6 +4,7 @@
  * (apps/app.h): the summary, a progress bar per epoch, the per-epoch
  * line, the test figures next to the baselines, the history and the plot. */
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,14 +43,38 @@ static int number(const char *s, double *v)
     return *s && !*end;
 }
 
-/* Whether v fits the C type the option's value goes to (casting a double
- * that does not is undefined behaviour): int for the whole numbers, double
- * for --lr, --l1, --l2. */
-static int fits(const char *opt, double v)
+/* The options that take a whole number into an int, with the least value
+ * each takes (and the most, --threads). */
+static const struct {
+    const char *name;
+    long long least, most;
+    const char *wants;
+} whole_options[] = {
+    {"--epochs", 1, INT_MAX, "--epochs wants a whole number >= 1, got"},
+    {"--batch", 1, INT_MAX, "--batch wants a whole number >= 1, got"},
+    {"--patience", 0, INT_MAX, "--patience wants a whole number >= 0, got"},
+    {"--steps", 4, INT_MAX, "--steps wants a whole number >= 4, got"},
+    {"--threads", 1, TG_MAX_THREADS, "--threads wants a whole number from 1 to 1024, got"},
+};
+
+/* The value of a whole-number option into *v, or the usage error. */
+static int whole_option(const char *opt, const char *val, int *v, int *status)
 {
-    if (!strcmp(opt, "--lr") || !strcmp(opt, "--l1") || !strcmp(opt, "--l2"))
+    for (size_t i = 0; i < sizeof whole_options / sizeof whole_options[0]; i++) {
+        if (strcmp(opt, whole_options[i].name))
+            continue;
+        uint64_t n;
+        if (!tg_cli_whole_number(val, &n) || n < (uint64_t)whole_options[i].least)
+            *status = bad(whole_options[i].wants, val);
+        else if (n > (uint64_t)whole_options[i].most)
+            *status = bad(whole_options[i].most == INT_MAX ? "number out of range:"
+                                                           : whole_options[i].wants,
+                          val);
+        else
+            *v = (int)n;
         return 1;
-    return v >= INT_MIN && v <= INT_MAX;
+    }
+    return 0;
 }
 
 int tg_cmd_train_parse(int argc, char **argv, tg_app_opts *out)
@@ -73,6 +98,8 @@ int tg_cmd_train_parse(int argc, char **argv, tg_app_opts *out)
             o.embedded = 1;
             continue;
         }
+        if (opt[0] != '-')
+            return bad("unexpected argument", opt);
         if (i + 1 >= argc)
             return bad("missing value after", opt);
         const char *val = argv[++i];
@@ -120,28 +147,35 @@ int tg_cmd_train_parse(int argc, char **argv, tg_app_opts *out)
             else
                 o.limit = (size_t)n;
         } else if (!is_num) {
-            return bad(strncmp(opt, "--", 2) ? "unexpected argument" : "option wants a number:",
-                       strncmp(opt, "--", 2) ? opt : val);
-        } else if (!fits(opt, v)) {
-            return bad("number out of range:", val);
-        } else if (!strcmp(opt, "--epochs"))
-            o.epochs = (int)v;
-        else if (!strcmp(opt, "--batch"))
-            o.batch_size = (int)v;
-        else if (!strcmp(opt, "--lr"))
+            return bad("option wants a number:", val);
+        } else if (!strcmp(opt, "--lr")) {
+            /* !(v > 0): NaN is refused too */
+            if (!(v > 0) || isinf(v))
+                return bad("--lr wants a positive finite number, got", val);
             o.learning_rate = v;
-        else if (!strcmp(opt, "--l1"))
-            o.l1 = v;
-        else if (!strcmp(opt, "--l2"))
-            o.l2 = v;
-        else if (!strcmp(opt, "--patience"))
-            o.patience = (int)v;
-        else if (!strcmp(opt, "--steps"))
-            o.steps = (int)v;
-        else if (!strcmp(opt, "--threads"))
-            o.threads = (int)v;
-        else
-            return bad("unknown option", opt);
+        } else if (!strcmp(opt, "--l1") || !strcmp(opt, "--l2")) {
+            if (!(v >= 0) || isinf(v))
+                return bad(strcmp(opt, "--l1") ? "--l2 wants a finite number >= 0, got"
+                                               : "--l1 wants a finite number >= 0, got",
+                           val);
+            *(strcmp(opt, "--l1") ? &o.l2 : &o.l1) = v;
+        } else {
+            int n = 0, status = -1;
+            if (!whole_option(opt, val, &n, &status))
+                return bad("unknown option", opt);
+            if (status >= 0)
+                return status;
+            if (!strcmp(opt, "--epochs"))
+                o.epochs = n;
+            else if (!strcmp(opt, "--batch"))
+                o.batch_size = n;
+            else if (!strcmp(opt, "--patience"))
+                o.patience = n;
+            else if (!strcmp(opt, "--steps"))
+                o.steps = n;
+            else
+                o.threads = n;
+        }
     }
     *out = o;
     return -1;

@@ -27,6 +27,12 @@ int tg_cli_whole_number(const char *s, uint64_t *v);
 /* The verb argv[1] names (argv[0] is the program), into *verb. */
 int tg_cli_parse_verb(int argc, char **argv, const tg_cli_verb **verb);
 
+/* The whole command: the verb, TG_THREADS checked (a bad one is a usage
+ * error, 2, before anything runs), the verb run, and its output on stdout
+ * checked to have been written (a write error is exit status 1 with a line
+ * on stderr: `tapegrad gradcheck > /dev/full` fails). main() is this. */
+int tg_cli_main(int argc, char **argv);
+
 int tg_cmd_gradcheck(int argc, char **argv);
 int tg_cmd_train(int argc, char **argv);
 int tg_cmd_plot(int argc, char **argv);

@@ -1,4 +1,5 @@
 /* The verbs of `tapegrad` and the choice among them by argv[1]. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,4 +37,35 @@ int tg_cli_parse_verb(int argc, char **argv, const tg_cli_verb **verb)
         }
     fprintf(stderr, "tapegrad: unknown command '%s' (try tapegrad --help)\n", argv[1]);
     return 2;
+}
+
+/* The verb chosen and run: its exit status. */
+static int run_verb(int argc, char **argv, const tg_cli_verb **verb)
+{
+    int status = tg_cli_parse_verb(argc, argv, verb);
+    if (status >= 0)
+        return status;
+    /* Before any work: a bad TG_THREADS would stop the run half way. */
+    int threads;
+    tg_status st = tg_threads_env(&threads);
+    if (!tg_is_ok(&st)) {
+        fprintf(stderr, "tapegrad: %s\n", st.msg);
+        return 2;
+    }
+    return (*verb)->run(argc - 1, argv + 1);
+}
+
+int tg_cli_main(int argc, char **argv)
+{
+    const tg_cli_verb *verb = NULL;
+    const int status = run_verb(argc, argv, &verb);
+    /* What was printed must have arrived: a full disk or a closed pipe on
+     * stdout is a failure, whatever the verb found. */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "tapegrad%s%s: cannot write the output: %s\n", verb ? " " : "",
+                verb ? verb->name : "", errno ? strerror(errno) : "a write to stdout failed");
+        return status ? status : 1;
+    }
+    return status;
 }

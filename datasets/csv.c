@@ -55,7 +55,9 @@ static char *copy_string(const char *s)
 }
 
 /* 1: a finite number; 0: not a number; NOT_FINITE: "nan", "inf" and the
- * like, which strtod reads but no data set here means as a value. */
+ * like, which strtod reads but no data set here means as a value. A number
+ * too small for a normal double (1e-320) is still a number: strtod says
+ * ERANGE for it too, but returns it (or 0), unlike an overflow (HUGE_VAL). */
 #define NOT_FINITE (-1)
 static int parse_number(const char *s, double *v)
 {
@@ -68,7 +70,7 @@ static int parse_number(const char *s, double *v)
     *v = strtod(s, &end);
     while (*end == ' ')
         end++;
-    if (*end != '\0' || errno == ERANGE)
+    if (*end != '\0' || (errno == ERANGE && fabs(*v) == HUGE_VAL))
         return 0;
     return isfinite(*v) ? 1 : NOT_FINITE;
 }
@@ -85,12 +87,14 @@ void tg_csv_free(tg_csv *csv)
         free(col->text);
     }
     free(csv->col);
+    free(csv->line);
     memset(csv, 0, sizeof *csv);
 }
 
-/* Grows every column to hold `cap` rows. */
+/* Grows every column (and the line numbers) to hold `cap` rows. */
 static void reserve(tg_csv *csv, size_t cap)
 {
+    csv->line = tg_xrealloc(csv->line, cap * sizeof *csv->line, "tg_csv_read");
     for (int c = 0; c < csv->cols; c++) {
         tg_csv_column *col = &csv->col[c];
         if (col->numeric)
@@ -100,22 +104,39 @@ static void reserve(tg_csv *csv, size_t cap)
     }
 }
 
+/* The next line, ended in place at "\n", "\r\n" or a lone "\r" (files
+ * saved with old Mac line ends), or NULL at the end of the text. */
 static char *next_line(char **cursor)
 {
     char *line = *cursor;
     if (!*line)
         return NULL;
-    char *end = strchr(line, '\n');
-    if (end) {
+    char *end = line + strcspn(line, "\r\n");
+    *cursor = end;
+    if (*end == '\r' && end[1] == '\n')
+        *cursor = end + 2;
+    else if (*end)
         *cursor = end + 1;
-        *end = '\0';
-    } else {
-        *cursor = line + strlen(line);
-        end = *cursor;
-    }
-    if (end > line && end[-1] == '\r')
-        end[-1] = '\0';
+    *end = '\0';
     return line;
+}
+
+/* A NUL byte makes the text end early for every string function: refused
+ * with its place before any line is read. */
+static tg_status refuse_nul(const char *text, size_t len, const char *path)
+{
+    const char *nul = memchr(text, '\0', len);
+    if (!nul)
+        return tg_status_ok();
+    size_t line = 1;
+    const char *start = text;
+    for (const char *p = text; p < nul; p++)
+        if (*p == '\n' || (*p == '\r' && p[1] != '\n')) {
+            line++;
+            start = p + 1;
+        }
+    return tg_status_error("%s: line %zu, column %zu: a NUL byte (this is not a text file)", path,
+                           line, (size_t)(nul - start) + 1);
 }
 
 tg_status tg_csv_read(const char *path, tg_csv *out)
@@ -127,7 +148,14 @@ tg_status tg_csv_read(const char *path, tg_csv *out)
     if (!tg_is_ok(&st))
         return st;
     char *text = (char *)bytes; /* NUL-terminated: the vega files are a few hundred KB */
-    char *cursor = text, *line;
+    st = refuse_nul(text, len, path);
+    if (!tg_is_ok(&st)) {
+        free(text);
+        return st;
+    }
+    /* A UTF-8 byte order mark, as some editors write it, is not part of the
+     * first column's name. */
+    char *cursor = text + (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0), *line;
     size_t lineno = 0;
     do {
         line = next_line(&cursor);
@@ -183,7 +211,7 @@ tg_status tg_csv_read(const char *path, tg_csv *out)
         for (int c = 0; c < ncols; c++)
             if (!out->col[c].numeric)
                 out->col[c].text[out->rows] = copy_string(field[c]);
-        out->rows++;
+        out->line[out->rows++] = lineno;
     }
     free(field);
     free(text);
@@ -206,8 +234,16 @@ tg_status tg_csv_numeric(const tg_csv *csv, const char *path, const char *name,
     const tg_csv_column *col = tg_csv_find(csv, name);
     if (!col)
         return tg_status_error("%s: no column '%s'", path, name);
+    if (csv->rows == 0)
+        return tg_status_error("%s: column '%s' has no values (the file has a header line and no "
+                               "rows)", path, name);
+    /* The first row decided the column's type: say what it held. */
+    if (!col->numeric && !col->text[0][0])
+        return tg_status_error("%s: line %zu: column '%s' is empty, not a number", path,
+                               csv->line[0], name);
     if (!col->numeric)
-        return tg_status_error("%s: column '%s' is text, not numbers", path, name);
+        return tg_status_error("%s: column '%s' is text, not numbers (line %zu holds '%.40s')",
+                               path, name, csv->line[0], col->text[0]);
     *values = col->num;
     return tg_status_ok();
 }

@@ -40,7 +40,8 @@ void tg_image_set_batch(const tg_image_set *set, const size_t *index, size_t n, 
 /* ==== IDX files (idx.c) ================================================================== */
 
 /* The IDX file format of MNIST and Fashion-MNIST, plain or gzip-compressed
- * (zlib reads both through the same calls).
+ * (one gzip member, as gzip writes it: the reader tells them apart by
+ * gzip's magic 1f 8b, and checks the member's CRC32 and length).
  *
  *   byte 0-1  0x00 0x00            magic
  *   byte 2    0x08                 element type: unsigned byte (the only one we read)
@@ -49,7 +50,9 @@ void tg_image_set_batch(const tg_image_set *set, const size_t *index, size_t n, 
  *   then      the elements, row-major
  *
  * Every malformed file is refused with one message naming the file and the
- * byte offset (in the uncompressed stream) where it went wrong. */
+ * byte offset (in the uncompressed stream) where it went wrong: a gzip
+ * stream cut anywhere (its trailer included), a wrong CRC or length, bytes
+ * after the gzip member (at their offset in the file), a count of 0. */
 
 /* Reads an images file (N, rows, cols) and a labels file (N) into *out
  * (classes = largest label + 1). On failure *out is left empty. */
@@ -61,12 +64,15 @@ tg_status tg_idx_load(const char *images_path, const char *labels_path, tg_image
  * then one row per line, fields separated by commas.
  *
  * A column is numeric when its field in the first data row is a number (the
- * whole field parses as a finite double); it is then read as double on
- * every row, and a row where it is not a number, or spells NaN or Inf, is an
- * error. Other columns (dates,
- * "rain", "MSFT") are kept as text. Quotes are handled minimally: a field in
- * double quotes may hold commas, and "" inside it is one quote. Empty lines
- * are skipped; the line numbers in messages count them (line 1 = header). */
+ * whole field parses as a finite double; one too small for a normal double,
+ * 1e-320, is a number); it is then read as double on every row, and a row
+ * where it is not a number, or spells NaN or Inf, is an error. Other
+ * columns (dates, "rain", "MSFT") are kept as text. Quotes are handled
+ * minimally: a field in double quotes may hold commas, and "" inside it is
+ * one quote. Lines end at "\n", "\r\n" or a lone "\r"; a UTF-8 byte order
+ * mark before the header is skipped; a NUL byte anywhere is refused (with
+ * its line and column). Empty lines are skipped; the line numbers in
+ * messages count them (line 1 = header). */
 
 typedef struct tg_csv_column {
     char *name;
@@ -79,6 +85,7 @@ typedef struct tg_csv {
     int cols;
     size_t rows;
     tg_csv_column *col;
+    size_t *line; /* rows values: the line of the file each row was on (for messages) */
 } tg_csv;
 
 /* Errors name the file and the line: missing file, empty file, a row with
@@ -89,8 +96,8 @@ void tg_csv_free(tg_csv *csv);
 
 /* The column called name, or NULL. */
 const tg_csv_column *tg_csv_find(const tg_csv *csv, const char *name);
-/* The numeric column called name; a status naming `path` when it is missing
- * or holds text. */
+/* The numeric column called name; a status naming `path` when it is missing,
+ * has no rows, or holds text (saying what its first row held). */
 tg_status tg_csv_numeric(const tg_csv *csv, const char *path, const char *name,
                          const double **values);
 
@@ -113,8 +120,10 @@ typedef enum tg_data_source { TG_DATA_FASHION_MNIST, TG_DATA_VEGA } tg_data_sour
  * With dir (a directory the user named): dir/name, then dir/<installed
  * path>/name (dir may be where `make data` unpacked), and nowhere else.
  * Without dir: data/<installed path>/name, then the installed path. A file
- * `x.gz` is also found unpacked, as `x`. The error lists where it looked;
- * its code is TG_DATA_NOT_FOUND. */
+ * `x.gz` is also found unpacked, as `x`. A file that is there is found even
+ * when it cannot be read (the reader's error then says why: only a missing
+ * file may fall back). The error lists where it looked; its code is
+ * TG_DATA_NOT_FOUND. */
 tg_status tg_data_find(tg_data_source source, const char *name, const char *dir, char *path,
                        size_t len);
 

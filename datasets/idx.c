@@ -4,44 +4,182 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include "tensor/internal/file.h"
 
 #define IDX_UBYTE 0x08
 /* Bytes read per call while the data grows: a header that lies about its
  * size costs at most what the file really holds, never the size it claims. */
 #define IDX_CHUNK (1u << 20)
+/* The stream's buffers: compressed bytes read, uncompressed bytes not yet
+ * handed out. */
+#define STREAM_BUF (1u << 14)
+
+/* An IDX file as a stream of its uncompressed bytes, plain or gzip. zlib's
+ * gzread is not used: it ignores bytes after the gzip member and, on a
+ * large stream, does not always report one cut in its trailer (the CRC32
+ * and the length that end it). inflate sees both. */
+typedef struct {
+    const char *path;
+    int fd, gzip, z_ready;
+    int file_end;   /* read() said end of file */
+    int stream_end; /* the data is over: the file's end, or the gzip member's */
+    z_stream z;
+    size_t delivered; /* uncompressed bytes handed out (the offsets of messages) */
+    size_t in_file;   /* compressed bytes read from the file */
+    /* Found while filling, told when the reader reaches that point: the
+     * bytes before it are still handed out first. */
+    enum { FINE, CUT, GARBAGE } pending;
+    size_t garbage_at; /* file offset of the first byte after the gzip member */
+    unsigned char in[STREAM_BUF], out[STREAM_BUF];
+    size_t out_pos, out_len;
+} idx_stream;
+
+/* read() into buf, retried on EINTR; the count, 0 at the end. */
+static tg_status raw_read(idx_stream *s, unsigned char *buf, size_t n, size_t *got)
+{
+    *got = 0;
+    ssize_t r;
+    do
+        r = read(s->fd, buf, n);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return tg_status_error("%s: read error at byte %zu: %s", s->path, s->delivered,
+                               strerror(errno));
+    *got = (size_t)r;
+    s->in_file += *got;
+    s->file_end = r == 0;
+    return tg_status_ok();
+}
+
+static tg_status stream_open(idx_stream *s, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    tg_status st = tg_file_open_regular(path, &s->fd);
+    if (!tg_is_ok(&st))
+        return st;
+    /* The first bytes say which: gzip's magic 1f 8b, or the data itself. */
+    size_t got = 0;
+    while (tg_is_ok(&st) && got < 2 && !s->file_end) {
+        size_t more;
+        st = raw_read(s, s->in + got, STREAM_BUF - got, &more);
+        got += more;
+    }
+    if (!tg_is_ok(&st)) {
+        close(s->fd);
+        return st;
+    }
+    s->gzip = got >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b;
+    if (!s->gzip) {
+        memcpy(s->out, s->in, got);
+        s->out_len = got;
+        s->stream_end = s->file_end;
+        return tg_status_ok();
+    }
+    /* 16 + 15: a gzip wrapper only, the largest window. */
+    if (inflateInit2(&s->z, 16 + 15) != Z_OK) {
+        close(s->fd);
+        return tg_status_error("%s: cannot open: out of memory for zlib", path);
+    }
+    s->z_ready = 1;
+    s->z.next_in = s->in;
+    s->z.avail_in = (uInt)got;
+    return tg_status_ok();
+}
+
+static void stream_close(idx_stream *s)
+{
+    if (s->z_ready)
+        inflateEnd(&s->z);
+    close(s->fd);
+}
+
+/* After the gzip member ended: anything left in the file is garbage. */
+static tg_status check_after_member(idx_stream *s)
+{
+    s->stream_end = 1;
+    s->garbage_at = s->in_file - s->z.avail_in;
+    size_t got = s->z.avail_in;
+    while (got == 0 && !s->file_end) {
+        tg_status st = raw_read(s, s->in, STREAM_BUF, &got);
+        if (!tg_is_ok(&st))
+            return st;
+    }
+    if (got)
+        s->pending = GARBAGE;
+    return tg_status_ok();
+}
+
+/* Refills out[] with at least one byte, unless the data is over. */
+static tg_status fill(idx_stream *s)
+{
+    s->out_pos = s->out_len = 0;
+    if (!s->gzip) {
+        size_t got = 0;
+        tg_status st = raw_read(s, s->out, STREAM_BUF, &got);
+        s->out_len = got;
+        s->stream_end = s->file_end;
+        return st;
+    }
+    s->z.next_out = s->out;
+    s->z.avail_out = STREAM_BUF;
+    while (s->z.avail_out == STREAM_BUF && !s->stream_end) {
+        if (s->z.avail_in == 0 && !s->file_end) {
+            size_t got;
+            tg_status st = raw_read(s, s->in, STREAM_BUF, &got);
+            if (!tg_is_ok(&st))
+                return st;
+            s->z.next_in = s->in;
+            s->z.avail_in = (uInt)got;
+        }
+        const int r = inflate(&s->z, Z_NO_FLUSH);
+        if (r == Z_STREAM_END) {
+            tg_status st = check_after_member(s);
+            if (!tg_is_ok(&st))
+                return st;
+        } else if (r == Z_BUF_ERROR && s->z.avail_in == 0 && s->file_end) {
+            /* The file ended inside the member (its data or its trailer). */
+            s->stream_end = 1;
+            s->pending = CUT;
+        } else if (r != Z_OK && r != Z_BUF_ERROR) {
+            return tg_status_error("%s: read error at byte %zu: %s", s->path, s->delivered,
+                                   s->z.msg ? s->z.msg : zError(r));
+        }
+    }
+    s->out_len = STREAM_BUF - s->z.avail_out;
+    return tg_status_ok();
+}
 
 /* Reads up to n bytes; returns how many arrived (fewer only at the end). */
-static tg_status read_some(gzFile gz, const char *path, size_t offset, void *buf, size_t n,
-                           size_t *got)
+static tg_status read_some(idx_stream *s, void *buf, size_t n, size_t *got)
 {
     *got = 0;
     while (*got < n) {
-        size_t want = n - *got;
-        int r = gzread(gz, (char *)buf + *got, (unsigned)(want < IDX_CHUNK ? want : IDX_CHUNK));
-        if (r < 0) {
-            int errnum;
-            const char *msg = gzerror(gz, &errnum);
-            if (errnum == Z_BUF_ERROR)
+        if (s->out_pos == s->out_len) {
+            if (s->stream_end && s->pending == CUT)
                 return tg_status_error("%s: truncated at byte %zu: the gzip stream ends early",
-                                       path, offset + *got);
-            /* zlib says "<path>: <why>"; the path is ours to print, once. */
-            const size_t path_len = strlen(path);
-            if (!strncmp(msg, path, path_len) && !strncmp(msg + path_len, ": ", 2))
-                msg += path_len + 2;
-            return tg_status_error("%s: read error at byte %zu: %s", path, offset + *got, msg);
+                                       s->path, s->delivered);
+            if (s->stream_end && s->pending == GARBAGE)
+                return tg_status_error("%s: unexpected bytes after the gzip stream at byte %zu "
+                                       "of the file",
+                                       s->path, s->garbage_at);
+            if (s->stream_end)
+                break;
+            tg_status st = fill(s);
+            if (!tg_is_ok(&st))
+                return st;
+            continue;
         }
-        if (r == 0) {
-            /* gzread reports a gzip stream cut short (even in its CRC
-             * trailer) by returning 0 and recording Z_BUF_ERROR. */
-            int errnum;
-            gzerror(gz, &errnum);
-            if (errnum == Z_BUF_ERROR)
-                return tg_status_error("%s: truncated at byte %zu: the gzip stream ends early",
-                                       path, offset + *got);
-            break;
-        }
-        *got += (size_t)r;
+        size_t take = s->out_len - s->out_pos;
+        if (take > n - *got)
+            take = n - *got;
+        memcpy((unsigned char *)buf + *got, s->out + s->out_pos, take);
+        s->out_pos += take;
+        s->delivered += take;
+        *got += take;
     }
     return tg_status_ok();
 }
@@ -51,16 +189,17 @@ static tg_status read_some(gzFile gz, const char *path, size_t offset, void *buf
 static tg_status idx_read(const char *path, int ndim, const char *what, uint32_t *dims,
                           uint8_t **data)
 {
-    gzFile gz = gzopen(path, "rb");
-    if (!gz)
-        return tg_status_error("%s: cannot open: %s", path,
-                               errno ? strerror(errno) : "out of memory");
-    tg_status st = tg_status_ok();
+    idx_stream *gz = tg_xmalloc(sizeof *gz, "tg_idx_load");
+    tg_status st = stream_open(gz, path);
+    if (!tg_is_ok(&st)) {
+        free(gz);
+        return st;
+    }
     uint8_t *buf = NULL;
     unsigned char head[4 + 4 * 3];
     size_t header = 4 + 4 * (size_t)ndim, got;
 
-    st = read_some(gz, path, 0, head, 4, &got);
+    st = read_some(gz, head, 4, &got);
     if (!tg_is_ok(&st))
         goto out;
     if (got < 4) {
@@ -82,7 +221,7 @@ static tg_status idx_read(const char *path, int ndim, const char *what, uint32_t
                              what);
         goto out;
     }
-    st = read_some(gz, path, 4, head + 4, header - 4, &got);
+    st = read_some(gz, head + 4, header - 4, &got);
     if (!tg_is_ok(&st))
         goto out;
     if (got < header - 4) {
@@ -94,6 +233,12 @@ static tg_status idx_read(const char *path, int ndim, const char *what, uint32_t
     for (int d = 0; d < ndim; d++) {
         const unsigned char *p = head + 4 + 4 * d;
         dims[d] = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        /* An empty set is refused here, by its file, rather than by a
+         * model that finds no sample to train on. */
+        if (d == 0 && dims[0] == 0) {
+            st = tg_status_error("%s: the count at byte 4 is 0: no %s", path, what);
+            goto out;
+        }
         if (d > 0 && (dims[d] == 0 || dims[d] > INT32_MAX)) {
             st = tg_status_error("%s: dimension %d is %u at byte %d (expected 1 .. %d)", path, d,
                                  dims[d], 4 + 4 * d, INT32_MAX);
@@ -118,7 +263,7 @@ static tg_status idx_read(const char *path, int ndim, const char *what, uint32_t
             }
             buf = grown;
         }
-        st = read_some(gz, path, header + have, buf + have, cap - have, &got);
+        st = read_some(gz, buf + have, cap - have, &got);
         if (!tg_is_ok(&st))
             goto out;
         have += got;
@@ -131,7 +276,7 @@ static tg_status idx_read(const char *path, int ndim, const char *what, uint32_t
         goto out;
     }
     unsigned char extra;
-    st = read_some(gz, path, header + total, &extra, 1, &got);
+    st = read_some(gz, &extra, 1, &got);
     if (!tg_is_ok(&st))
         goto out;
     if (got) {
@@ -140,7 +285,8 @@ static tg_status idx_read(const char *path, int ndim, const char *what, uint32_t
         goto out;
     }
 out:
-    gzclose(gz);
+    stream_close(gz);
+    free(gz);
     if (tg_is_ok(&st))
         *data = buf ? buf : tg_xmalloc(1, "tg_idx_load");
     else

@@ -21,12 +21,23 @@
  * parallel kernel partitions its *output* between threads and never a sum,
  * so results are bit-identical for any thread count. */
 
-/* n >= 1; anything else is a programming error (tg_fatal). */
+/* The largest thread count tg_set_threads and TG_THREADS take. */
+#define TG_MAX_THREADS 1024
+
+/* 1 <= n <= TG_MAX_THREADS; anything else is a programming error (tg_fatal). */
 void tg_set_threads(int n);
 
-/* The count set by tg_set_threads(), else TG_THREADS (when it is a whole
- * number from 1 to 1024; anything else counts as unset), else 1. At most
- * 64 threads run (the caller and 63 in the pool), whatever the count. */
+/* TG_THREADS, read: its count in *n, or 0 when it is unset or empty. Any
+ * other value than a whole number from 1 to TG_MAX_THREADS (decimal
+ * digits only) is refused: "TG_THREADS='abc' is not a thread count (a
+ * whole number from 1 to 1024)". The command checks it before it runs. */
+tg_status tg_threads_env(int *n);
+
+/* The count set by tg_set_threads(), else TG_THREADS, else 1. A bad
+ * TG_THREADS stops the program the first time the count is asked for, with
+ * tg_threads_env's line (through tg_fatal): a run never silently ignores
+ * the thread count it was given. At most 64 threads run (the caller and 63
+ * in the pool), whatever the count. */
 int tg_get_threads(void);
 
 typedef void (*tg_task_fn)(void *ctx, int item);

@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tensor/tensor.h"
 
@@ -33,25 +34,44 @@ static int thread_count;
 
 void tg_set_threads(int n)
 {
-    if (n < 1)
-        tg_fatal("set_threads: thread count %d (must be >= 1)", n);
+    if (n < 1 || n > TG_MAX_THREADS)
+        tg_fatal("set_threads: thread count %d (must be 1 .. %d)", n, TG_MAX_THREADS);
     thread_count = n;
 }
 
-static int threads_from_env(void)
+tg_status tg_threads_env(int *n)
 {
+    *n = 0;
     const char *s = getenv("TG_THREADS");
     if (!s || !*s)
-        return 1;
-    char *end;
-    long n = strtol(s, &end, 10);
-    return (*end == '\0' && n >= 1 && n <= 1024) ? (int)n : 1;
+        return tg_status_ok();
+    /* Decimal digits only: strtol alone would take " 4", "+4" and "4 ". */
+    int v = 0;
+    for (const char *p = s; v <= TG_MAX_THREADS; p++) {
+        if (!*p && p > s) {
+            if (v >= 1) {
+                *n = v;
+                return tg_status_ok();
+            }
+            break;
+        }
+        if (*p < '0' || *p > '9')
+            break;
+        v = v * 10 + (*p - '0');
+    }
+    return tg_status_error("TG_THREADS='%.40s%s' is not a thread count (a whole number from 1 to "
+                           "%d)", s, strlen(s) > 40 ? "..." : "", TG_MAX_THREADS);
 }
 
 int tg_get_threads(void)
 {
-    if (thread_count == 0)
-        thread_count = threads_from_env();
+    if (thread_count == 0) {
+        int n;
+        tg_status st = tg_threads_env(&n);
+        if (!tg_is_ok(&st))
+            tg_fatal("%s", st.msg);
+        thread_count = n ? n : 1;
+    }
     return thread_count;
 }
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void default_handler(const char *message)
 {
@@ -49,14 +50,41 @@ tg_status tg_fatal_catch(void (*body)(void *ctx), void *ctx)
     return tg_status_error("%s", caught_message);
 }
 
+/* Copies the string src into dst[cap] with every control byte spelled out
+ * ("\n", "\r", "\t", else "\xNN"), cut where it does not fit: a message
+ * is one line whatever a file name or a field holds. */
+static void escape_controls(const char *src, char *dst, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
+        char esc[5] = {(char)*p, 0, 0, 0, 0};
+        if (*p < 0x20 || *p == 0x7f) {
+            esc[0] = '\\';
+            esc[1] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : *p == '\t' ? 't' : 'x';
+            if (esc[1] == 'x') {
+                esc[2] = hex[*p >> 4];
+                esc[3] = hex[*p & 15];
+            }
+        }
+        const size_t len = strlen(esc);
+        if (n + len >= cap)
+            break;
+        memcpy(dst + n, esc, len);
+        n += len;
+    }
+    dst[n] = '\0';
+}
+
 void tg_fatal(const char *fmt, ...)
 {
-    char message[512];
-    int n = snprintf(message, sizeof message, "tapegrad: ");
+    char raw[512], message[512];
+    int n = snprintf(raw, sizeof raw, "tapegrad: ");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message + n, sizeof message - (size_t)n, fmt, ap);
+    vsnprintf(raw + n, sizeof raw - (size_t)n, fmt, ap);
     va_end(ap);
+    escape_controls(raw, message, sizeof message);
     catch_frame *frame = innermost;
     if (frame) {
         snprintf(caught_message, sizeof caught_message, "%s", message);
@@ -71,10 +99,12 @@ tg_status tg_status_message(const char *fmt, ...)
 {
     tg_status s;
     s.code = 1;
+    char raw[sizeof s.msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(s.msg, sizeof s.msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    escape_controls(raw, s.msg, sizeof s.msg);
     return s;
 }
 

@@ -16,6 +16,7 @@
 #include "tensor/tensor.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,6 +381,14 @@ tg_status tg_npy_decode(const unsigned char *buf, size_t len, const char *what, 
         if (elem_size == 8) {
             double x;
             memcpy(&x, &bits, sizeof x);
+            /* A float build cannot hold every double: a finite value must
+             * not silently become inf. */
+            if (isfinite(x) && fabs(x) > TG_REAL_MAX) {
+                tg_tensor_free(t);
+                return tg_status_error("%s: element %zu is %g, beyond the range of this %s "
+                                       "build's numbers",
+                                       what, k, x, TG_REAL_NAME);
+            }
             t->data[k] = (tg_real)x;
         } else {
             uint32_t b32 = (uint32_t)bits;

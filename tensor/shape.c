@@ -6,11 +6,23 @@ size_t tg_shape_size(tg_shape s)
 {
     if (s.ndim < 0 || s.ndim > TG_MAX_DIMS)
         tg_fatal("shape: %d dimensions (at most %d)", s.ndim, TG_MAX_DIMS);
-    size_t n = 1;
+    int empty = 0;
     for (int i = 0; i < s.ndim; i++) {
         if (s.dim[i] < 0)
             tg_fatal("shape: dimension %d is %d", i, s.dim[i]);
-        n *= (size_t)s.dim[i];
+        empty |= s.dim[i] == 0;
+    }
+    if (empty)
+        return 0;
+    /* A product that wraps would make a small tensor of a huge shape. */
+    size_t n = 1, bytes;
+    int overflow = 0;
+    for (int i = 0; i < s.ndim; i++)
+        overflow |= __builtin_mul_overflow(n, (size_t)s.dim[i], &n);
+    if (overflow || __builtin_mul_overflow(n, sizeof(tg_real), &bytes)) {
+        char buf[TG_SHAPE_STR_LEN];
+        tg_fatal("shape: %s has more elements than memory can address",
+                 tg_shape_str(s, buf, sizeof buf));
     }
     return n;
 }

@@ -50,7 +50,9 @@ typedef void (*tg_fatal_handler)(const char *message);
 /* Formats "tapegrad: <message>" and jumps back to the innermost
  * tg_fatal_catch running on this thread; outside any, hands it to the
  * handler, which must not return (the default prints it on stderr and exits
- * with TG_FATAL_EXIT). */
+ * with TG_FATAL_EXIT). Messages, here and in a tg_status, are always one
+ * line: a control byte in what they quote (a file name, a field) is spelled
+ * out as \n, \r, \t or \xNN. */
 void tg_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* Installs a handler and returns the previous one; NULL restores the default.
@@ -144,7 +146,8 @@ typedef struct tg_shape {
 #define TG_SHAPE(...) ((tg_shape){TG_SHAPE_NARGS(__VA_ARGS__), {__VA_ARGS__}})
 #define TG_SCALAR ((tg_shape){0, {0}})
 
-/* Number of elements; stops with a message on a negative dimension. */
+/* Number of elements; stops with a message on a negative dimension, or on
+ * a shape whose bytes (elements x sizeof(tg_real)) would not fit in size_t. */
 size_t tg_shape_size(tg_shape s);
 int tg_shape_equal(tg_shape a, tg_shape b);
 /* Writes "(2, 3)" into buf (always terminated) and returns buf. */
@@ -277,11 +280,14 @@ tg_tensor *tg_tensor_normal(tg_shape shape, tg_rng *rng, double mean, double std
  * C order; at most 4 dimensions), so any tensor can be looked at in NumPy
  * and weights can travel to Keras or PyTorch code.
  *
- * Whatever the file holds (<f8 or <f4) is converted to tg_real on load; a
- * tensor is saved as this build's tg_real (<f8 for double, <f4 for float).
- * A malformed file is refused with one clear message naming the file. */
+ * Whatever the file holds (<f8 or <f4) is converted to tg_real on load (in
+ * the float build a finite <f8 value beyond float's range is refused, not
+ * made inf); a tensor is saved as this build's tg_real (<f8 for double,
+ * <f4 for float). A malformed file is refused with one clear message
+ * naming the file. */
 
-/* Writes to path.tmp, then renames into place: a crash never leaves half a file. */
+/* Writes a temporary file beside path, then renames it into place: a crash
+ * never leaves half a file. */
 tg_status tg_npy_save(const char *path, const tg_tensor *t);
 /* On success *out is a new heap tensor; on failure *out is untouched. */
 tg_status tg_npy_load(const char *path, tg_tensor **out);

@@ -1,14 +1,18 @@
 /* Scratch files for the reader tests: a fresh directory under the system's
  * temporary directory ($TMPDIR, else P_tmpdir), files written byte by byte,
- * the directory and all in it removed at the end. */
+ * the directory and all in it removed at the end; what is in a directory;
+ * a child process with a full disk or without root's rights. */
 #ifndef TG_TESTS_SCRATCH_H
 #define TG_TESTS_SCRATCH_H
 
 #include <check.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -87,6 +91,83 @@ static inline void tg_scratch_remove_tree(const char *path)
 static inline void tg_scratch_close(tg_scratch *s)
 {
     tg_scratch_remove_tree(s->dir);
+}
+
+/* The entries of dir (but . and ..), sorted, joined by spaces: what a
+ * test left behind, or what the code under test did. */
+static inline void tg_scratch_list(const char *dir, char *out, size_t cap)
+{
+    struct dirent **names;
+    const int n = scandir(dir, &names, NULL, alphasort);
+    ck_assert_int_ge(n, 0);
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, "..")) {
+            const size_t at = strlen(out);
+            snprintf(out + at, cap - at, "%s%s", at ? " " : "", names[i]->d_name);
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* How a child runs: its files limited to file_limit bytes (> 0: a full
+ * disk, which needs no root to arrange: a write past it fails with EFBIG,
+ * SIGXFSZ being ignored, also by programs it starts), or, with
+ * unprivileged, as nobody when the test runs as root (root reads every
+ * file, whatever its mode). */
+typedef struct tg_child_opts {
+    long file_limit;
+    int unprivileged;
+} tg_child_opts;
+
+/* Runs fn(arg, 0), ..., fn(arg, n - 1) in n children at once, each set up
+ * as o says, and checks that each returned 0 (its exit status: fn returns
+ * a small number saying what went wrong, and prints the details on
+ * stderr). */
+static inline void tg_scratch_in_children(int n, int (*fn)(void *, int), void *arg,
+                                          tg_child_opts o)
+{
+    pid_t pid[8];
+    ck_assert_int_le(n, 8);
+    fflush(NULL);
+    for (int c = 0; c < n; c++) {
+        pid[c] = fork();
+        ck_assert_int_ge(pid[c], 0);
+        if (pid[c] != 0)
+            continue;
+        if (o.file_limit > 0) {
+            signal(SIGXFSZ, SIG_IGN);
+            const struct rlimit small = {(rlim_t)o.file_limit, (rlim_t)o.file_limit};
+            if (setrlimit(RLIMIT_FSIZE, &small) != 0)
+                _exit(100);
+        }
+        if (o.unprivileged && geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(101);
+        _exit(fn(arg, c));
+    }
+    for (int c = 0; c < n; c++) {
+        int status;
+        ck_assert_int_eq(waitpid(pid[c], &status, 0), pid[c]);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                      "child %d failed (status %d)", c, status);
+    }
+}
+
+/* One child running fn(arg). */
+typedef struct {
+    int (*fn)(void *);
+    void *arg;
+} tg_scratch_one_;
+static inline int tg_scratch_run_one_(void *one, int unused)
+{
+    (void)unused;
+    return ((tg_scratch_one_ *)one)->fn(((tg_scratch_one_ *)one)->arg);
+}
+static inline void tg_scratch_in_child(int (*fn)(void *), void *arg, tg_child_opts o)
+{
+    tg_scratch_one_ one = {fn, arg};
+    tg_scratch_in_children(1, tg_scratch_run_one_, &one, o);
 }
 
 /* The status failed and its message holds every one of the pieces. */

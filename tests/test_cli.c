@@ -2,13 +2,16 @@
  * arguments, good ones to the options they mean and bad ones to the exact
  * message the user reads (stdout and stderr are captured around each call),
  * with no I/O at all when the arguments are good. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "apps/apps.h"
+#include "tests/scratch.h"
 #include "tests/support.h"
 
 typedef enum { DISPATCH, GRADCHECK, TRAIN, PLOT, GRAPH } parser;
@@ -264,7 +267,8 @@ START_TEST(train_errors)
                        "tapegrad train: unknown option '--bogus'\n");
     expect_usage_error(TRAIN, "train images extra x",
                        "tapegrad train: unexpected argument 'extra'\n");
-    expect_usage_error(TRAIN, "train images extra 3", "tapegrad train: unknown option 'extra'\n");
+    expect_usage_error(TRAIN, "train images extra 3",
+                       "tapegrad train: unexpected argument 'extra'\n");
     expect_usage_error(TRAIN, "train images --seed -1",
                        "tapegrad train: --seed wants a whole number >= 0, got '-1'\n");
     expect_usage_error(TRAIN, "train images --seed 1e3",
@@ -276,7 +280,60 @@ START_TEST(train_errors)
                        "tapegrad train: --limit wants a whole number >= 0, got '0x10'\n");
     expect_usage_error(TRAIN, "train images --peephole sideways",
                        "tapegrad train: --peephole wants none, diagonal or full, got 'sideways'\n");
+    /* Whole numbers where whole numbers are meant, rates positive and
+     * finite, regularizers finite and >= 0, 1 .. 1024 threads. */
+    expect_usage_error(TRAIN, "train timeseries --epochs 1.9",
+                       "tapegrad train: --epochs wants a whole number >= 1, got '1.9'\n");
+    expect_usage_error(TRAIN, "train timeseries --epochs 0x1",
+                       "tapegrad train: --epochs wants a whole number >= 1, got '0x1'\n");
+    expect_usage_error(TRAIN, "train timeseries --epochs 0",
+                       "tapegrad train: --epochs wants a whole number >= 1, got '0'\n");
+    expect_usage_error(TRAIN, "train timeseries --epochs 1e3",
+                       "tapegrad train: --epochs wants a whole number >= 1, got '1e3'\n");
+    expect_usage_error(TRAIN, "train timeseries --epochs 99999999999",
+                       "tapegrad train: number out of range: '99999999999'\n");
+    expect_usage_error(TRAIN, "train timeseries --batch -4",
+                       "tapegrad train: --batch wants a whole number >= 1, got '-4'\n");
+    expect_usage_error(TRAIN, "train timeseries --patience 2.5",
+                       "tapegrad train: --patience wants a whole number >= 0, got '2.5'\n");
+    expect_usage_error(TRAIN, "train timeseries --steps 3",
+                       "tapegrad train: --steps wants a whole number >= 4, got '3'\n");
+    expect_usage_error(TRAIN, "train timeseries --threads -1",
+                       "tapegrad train: --threads wants a whole number from 1 to 1024, got "
+                       "'-1'\n");
+    expect_usage_error(TRAIN, "train timeseries --threads 1025",
+                       "tapegrad train: --threads wants a whole number from 1 to 1024, got "
+                       "'1025'\n");
+    expect_usage_error(TRAIN, "train timeseries --lr -5",
+                       "tapegrad train: --lr wants a positive finite number, got '-5'\n");
+    expect_usage_error(TRAIN, "train timeseries --lr 0",
+                       "tapegrad train: --lr wants a positive finite number, got '0'\n");
+    expect_usage_error(TRAIN, "train timeseries --lr nan",
+                       "tapegrad train: --lr wants a positive finite number, got 'nan'\n");
+    expect_usage_error(TRAIN, "train timeseries --lr inf",
+                       "tapegrad train: --lr wants a positive finite number, got 'inf'\n");
+    expect_usage_error(TRAIN, "train timeseries --lr 1e999",
+                       "tapegrad train: --lr wants a positive finite number, got '1e999'\n");
+    expect_usage_error(TRAIN, "train timeseries --l1 nan",
+                       "tapegrad train: --l1 wants a finite number >= 0, got 'nan'\n");
+    expect_usage_error(TRAIN, "train timeseries --l2 -1e-3",
+                       "tapegrad train: --l2 wants a finite number >= 0, got '-1e-3'\n");
+    expect_usage_error(TRAIN, "train timeseries --l2 inf",
+                       "tapegrad train: --l2 wants a finite number >= 0, got 'inf'\n");
+    /* A word where an option belongs, last or not. */
+    expect_usage_error(TRAIN, "train timeseries extra",
+                       "tapegrad train: unexpected argument 'extra'\n");
+    expect_usage_error(TRAIN, "train timeseries --epochs 2 extra",
+                       "tapegrad train: unexpected argument 'extra'\n");
     parsed p;
+    expect_good(&p, TRAIN,
+                "train timeseries --epochs 7 --patience 0 --steps 4 --threads 1024 --lr 1e-320 "
+                "--l1 0 --l2 1e-4");
+    ck_assert_int_eq(p.train.epochs, 7);
+    ck_assert_int_eq(p.train.patience, 0);
+    ck_assert_int_eq(p.train.steps, 4);
+    ck_assert_int_eq(p.train.threads, 1024);
+    ck_assert(p.train.learning_rate == 1e-320 && p.train.l1 == 0 && p.train.l2 == 1e-4);
     run(&p, TRAIN, "train --help");
     ck_assert_int_eq(p.status, 0);
     ck_assert(!strncmp(p.out, "usage: tapegrad train ", 22));
@@ -433,6 +490,97 @@ START_TEST(graph_errors)
 }
 END_TEST
 
+/* tg_cli_main (main's body) on a command line, with stdout sent to
+ * stdout_path and stderr captured, in a child (TG_THREADS set to threads
+ * there, unset when NULL); its exit status, and stderr in err. */
+static int run_main(const char *line, const char *stdout_path, const char *threads, char *err,
+                    size_t cap)
+{
+    FILE *e = tmpfile();
+    ck_assert_ptr_nonnull(e);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        char text[256], *argv[16];
+        int argc = 0;
+        snprintf(text, sizeof text, "%s", line);
+        for (char *tok = strtok(text, " "); tok && argc < 15; tok = strtok(NULL, " "))
+            argv[argc++] = tok;
+        argv[argc] = NULL;
+        if (!freopen(stdout_path, "w", stdout) || dup2(fileno(e), STDERR_FILENO) < 0)
+            _exit(100);
+        if (threads)
+            setenv("TG_THREADS", threads, 1);
+        else
+            unsetenv("TG_THREADS");
+        _exit(tg_cli_main(argc, argv));
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    rewind(e);
+    const size_t n = fread(err, 1, cap - 1, e);
+    err[n] = '\0';
+    fclose(e);
+    ck_assert_msg(WIFEXITED(status), "the command died (status %d)", status);
+    return WEXITSTATUS(status);
+}
+
+/* A full disk on stdout was exit status 0: now 1, with a line saying so. */
+START_TEST(main_write_error_on_stdout_fails)
+{
+    char err[1024];
+    ck_assert_int_eq(run_main("tapegrad gradcheck add", "/dev/null", NULL, err, sizeof err), 0);
+    ck_assert_str_eq(err, "");
+    ck_assert_int_eq(run_main("tapegrad gradcheck add", "/dev/full", NULL, err, sizeof err), 1);
+    ck_assert_str_eq(err, "tapegrad gradcheck: cannot write the output: No space left on device\n");
+    ck_assert_int_eq(run_main("tapegrad gradcheck --list", "/dev/full", NULL, err, sizeof err), 1);
+    ck_assert_str_eq(err, "tapegrad gradcheck: cannot write the output: No space left on device\n");
+    ck_assert_int_eq(run_main("tapegrad --help", "/dev/full", NULL, err, sizeof err), 1);
+    ck_assert_str_eq(err, "tapegrad: cannot write the output: No space left on device\n");
+    ck_assert_int_eq(run_main("tapegrad plot --help", "/dev/full", NULL, err, sizeof err), 1);
+    ck_assert_str_eq(err, "tapegrad plot: cannot write the output: No space left on device\n");
+    /* plot prints the text plot: drawn, then not delivered */
+    tg_scratch d;
+    tg_scratch_open(&d);
+    tg_history h;
+    tg_history_init(&h, 0, NULL, 0);
+    tg_history_append(&h, 1, NAN, NULL, NULL, 0.5);
+    tg_history_append(&h, 0.5, NAN, NULL, NULL, 0.5);
+    const char *csv = tg_scratch_path(&d, "h.csv");
+    tg_status st = tg_history_save_csv(&h, csv);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    tg_history_free(&h);
+    char line[800];
+    snprintf(line, sizeof line, "tapegrad plot %s", csv);
+    ck_assert_int_eq(run_main(line, "/dev/null", NULL, err, sizeof err), 0);
+    ck_assert_int_eq(run_main(line, "/dev/full", NULL, err, sizeof err), 1);
+    ck_assert_str_eq(err, "tapegrad plot: cannot write the output: No space left on device\n");
+    tg_scratch_close(&d);
+}
+END_TEST
+
+/* TG_THREADS=abc or 99999 counted as unset: now a usage error before the
+ * verb runs; a good value and an empty one run. */
+START_TEST(main_refuses_a_bad_tg_threads)
+{
+    static const char *const bad[] = {"abc", "99999", "0", "-2", " 4", "4x", "1025"};
+    char err[1024], want[256];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(run_main("tapegrad gradcheck add", "/dev/null", bad[i], err, sizeof err),
+                         2);
+        snprintf(want, sizeof want,
+                 "tapegrad: TG_THREADS='%s' is not a thread count (a whole number from 1 to "
+                 "1024)\n",
+                 bad[i]);
+        ck_assert_str_eq(err, want);
+    }
+    ck_assert_int_eq(run_main("tapegrad gradcheck add", "/dev/null", "2", err, sizeof err), 0);
+    ck_assert_int_eq(run_main("tapegrad gradcheck add", "/dev/null", "", err, sizeof err), 0);
+    ck_assert_int_eq(run_main("tapegrad gradcheck add", "/dev/null", "1024", err, sizeof err), 0);
+}
+END_TEST
+
 Suite *tg_test_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -449,6 +597,8 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, plot_errors);
     tcase_add_test(tc, graph_good);
     tcase_add_test(tc, graph_errors);
+    tcase_add_test(tc, main_write_error_on_stdout_fails);
+    tcase_add_test(tc, main_refuses_a_bad_tg_threads);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,6 +2,8 @@
  * quotes, line ends, and every malformed case with file and line named. */
 #include <check.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/scratch.h"
 #include "tests/support.h"
@@ -172,6 +174,138 @@ START_TEST(test_data_find_not_found_code)
 }
 END_TEST
 
+/* What real files hold: a UTF-8 byte order mark (the first column was
+ * "\xef\xbb\xbfdate", so "no text column 'date'"), CRLF, old Mac CR
+ * line ends; the rows keep the lines they were on. */
+START_TEST(test_csv_bom_and_line_ends)
+{
+    static const char *const texts[] = {
+        "\xef\xbb\xbf" "date,x\n2012-01-01,1.5\n\n2012-01-02,2\n",
+        "\xef\xbb\xbf" "date,x\r\n2012-01-01,1.5\r\n\r\n2012-01-02,2\r\n",
+        "date,x\r2012-01-01,1.5\r\r2012-01-02,2\r",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        tg_scratch s;
+        tg_scratch_open(&s);
+        const char *path;
+        tg_csv csv;
+        tg_status st = read_text(&s, texts[i], &path, &csv);
+        ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+        ck_assert_int_eq(csv.cols, 2);
+        ck_assert_str_eq(csv.col[0].name, "date");
+        ck_assert_uint_eq(csv.rows, 2);
+        const tg_csv_column *date = tg_csv_find(&csv, "date");
+        ck_assert_ptr_nonnull(date);
+        ck_assert_str_eq(date->text[1], "2012-01-02");
+        ck_assert(csv.col[1].numeric && csv.col[1].num[0] == 1.5 && csv.col[1].num[1] == 2);
+        ck_assert_uint_eq(csv.line[0], 2);
+        ck_assert_uint_eq(csv.line[1], 4);
+        tg_csv_free(&csv);
+        tg_scratch_close(&s);
+    }
+}
+END_TEST
+
+/* A NUL byte made every later row vanish: refused with its line and
+ * column. */
+START_TEST(test_csv_nul_byte)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    static const char text[] = "t,x\n1,2\n3,\0004\n5,6\n";
+    const char *path = tg_scratch_write(&s, "nul.csv", text, sizeof text - 1, 0);
+    tg_csv csv;
+    tg_status st = tg_csv_read(path, &csv);
+    char want[700];
+    snprintf(want, sizeof want, "%s: line 3, column 3: a NUL byte (this is not a text file)", path);
+    ck_assert_str_eq(st.msg, want);
+    ck_assert_ptr_null(csv.col);
+    tg_scratch_close(&s);
+}
+END_TEST
+
+/* Numbers too small for a normal double are numbers ("1e-320 is not a
+ * number" before); an overflow still is not. */
+START_TEST(test_csv_denormals_are_numbers)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    const char *path;
+    tg_csv csv;
+    tg_status st = read_text(&s, "t,x\n1,1e-320\n2,-4.9e-324\n3,1e-400\n", &path, &csv);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    ck_assert(csv.col[1].numeric);
+    ck_assert(csv.col[1].num[0] == 1e-320 && csv.col[1].num[0] > 0);
+    ck_assert(csv.col[1].num[1] == -4.9e-324);
+    ck_assert(csv.col[1].num[2] == 0);
+    tg_csv_free(&csv);
+    tg_scratch_close(&s);
+}
+END_TEST
+
+/* "column 'x' is text, not numbers" said nothing of why: a header-only
+ * file has no values, an empty first field is empty, a text one is shown. */
+START_TEST(test_csv_numeric_says_why_not)
+{
+    static const struct {
+        const char *text, *message;
+    } cases[] = {
+        {"t,x\n", "%s: column 'x' has no values (the file has a header line and no rows)"},
+        {"t,x\r\n", "%s: column 'x' has no values (the file has a header line and no rows)"},
+        {"t,x\n\n1,\n2,3\n", "%s: line 3: column 'x' is empty, not a number"},
+        {"t,x\n1,dry\n2,3\n", "%s: column 'x' is text, not numbers (line 2 holds 'dry')"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tg_scratch s;
+        tg_scratch_open(&s);
+        const char *path;
+        tg_csv csv;
+        tg_status st = read_text(&s, cases[i].text, &path, &csv);
+        ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+        const double *x;
+        st = tg_csv_numeric(&csv, path, "x", &x);
+        char want[700];
+        snprintf(want, sizeof want, cases[i].message, path);
+        ck_assert_str_eq(st.msg, want);
+        tg_csv_free(&csv);
+        tg_scratch_close(&s);
+    }
+}
+END_TEST
+
+/* In the child: the unreadable file is found (not "not found", which the
+ * applications take as "not installed" and fall back on), and reading it
+ * says why it cannot be read. */
+static int unreadable_is_found(void *dir)
+{
+    char path[1024], want[1200];
+    tg_status st = tg_data_find(TG_DATA_VEGA, "secret.csv", dir, path, sizeof path);
+    if (!tg_is_ok(&st)) {
+        fprintf(stderr, "%s\n", st.msg);
+        return 11;
+    }
+    tg_csv csv;
+    st = tg_csv_read(path, &csv);
+    snprintf(want, sizeof want, "%s: cannot open: Permission denied", path);
+    if (strcmp(st.msg, want)) {
+        fprintf(stderr, "got %s\n", st.msg);
+        return 12;
+    }
+    return st.code == TG_DATA_NOT_FOUND ? 13 : 0;
+}
+
+START_TEST(test_data_find_unreadable_is_not_missing)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    ck_assert_int_eq(chmod(s.dir, 0755), 0);
+    const char *secret = tg_scratch_write(&s, "secret.csv", "a\n1\n", 4, 0);
+    ck_assert_int_eq(chmod(secret, 0), 0);
+    tg_scratch_in_child(unreadable_is_found, s.dir, (tg_child_opts){.unprivileged = 1});
+    tg_scratch_close(&s);
+}
+END_TEST
+
 Suite *tg_test_suite(void)
 {
     Suite *s = suite_create("csv");
@@ -187,6 +321,11 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_csv_not_a_number);
     tcase_add_test(tc, test_csv_empty_number);
     tcase_add_test(tc, test_data_find_not_found_code);
+    tcase_add_test(tc, test_csv_bom_and_line_ends);
+    tcase_add_test(tc, test_csv_nul_byte);
+    tcase_add_test(tc, test_csv_denormals_are_numbers);
+    tcase_add_test(tc, test_csv_numeric_says_why_not);
+    tcase_add_test(tc, test_data_find_unreadable_is_not_missing);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,7 +2,9 @@
  * batches, and every malformed case with the file and byte offset named. */
 #include <check.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "tests/scratch.h"
 #include "tests/support.h"
@@ -244,6 +246,141 @@ START_TEST(test_idx_bad_labels_file)
 }
 END_TEST
 
+/* ---- large gzip streams: the trailer and what comes after ---- */
+
+enum { BIG_COUNT = 2000, BIG_SIDE = 28 };
+
+/* An images file of BIG_COUNT noisy 28 x 28 images (1.5 MB, most of it
+ * incompressible) and its gzip stream in *gz (heap). */
+static size_t big_gzip(unsigned char **gz, size_t *raw_len)
+{
+    const size_t n = 16 + (size_t)BIG_COUNT * BIG_SIDE * BIG_SIDE;
+    unsigned char *raw = malloc(n);
+    const unsigned char head[] = {0, 0, 8, 3, 0, 0, BIG_COUNT >> 8, BIG_COUNT & 255,
+                                  0, 0, 0, BIG_SIDE, 0, 0, 0, BIG_SIDE};
+    memcpy(raw, head, sizeof head);
+    uint32_t x = 12345;
+    for (size_t i = sizeof head; i < n; i++) {
+        x = x * 1664525u + 1013904223u;
+        raw[i] = (unsigned char)(x >> 24);
+    }
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    ck_assert_int_eq(deflateInit2(&z, 1, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    const size_t cap = deflateBound(&z, (uLong)n) + 64;
+    *gz = malloc(cap);
+    z.next_in = raw;
+    z.avail_in = (uInt)n;
+    z.next_out = *gz;
+    z.avail_out = (uInt)cap;
+    ck_assert_int_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    const size_t len = z.total_out;
+    deflateEnd(&z);
+    free(raw);
+    *raw_len = n;
+    return len;
+}
+
+static const uint8_t big_labels_head[] = {0, 0, 8, 1, 0, 0, BIG_COUNT >> 8, BIG_COUNT & 255};
+
+static tg_status load_big(tg_scratch *s, const unsigned char *gz, size_t len, const char **ip)
+{
+    static uint8_t labels[sizeof big_labels_head + BIG_COUNT];
+    memcpy(labels, big_labels_head, sizeof big_labels_head);
+    *ip = tg_scratch_write(s, "big-images.gz", gz, len, 0);
+    const char *lp = tg_scratch_write(s, "big-labels", labels, sizeof labels, 0);
+    tg_image_set set;
+    tg_status st = tg_idx_load(*ip, lp, &set);
+    tg_image_set_free(&set);
+    s->n -= 2; /* the next call writes the same two names again */
+    return st;
+}
+
+/* A large stream cut by 1 to 8 bytes (in its CRC32 and ISIZE trailer)
+ * loaded "OK": each cut is refused at the end of the data. */
+START_TEST(test_idx_large_gzip_cut_in_the_trailer)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    unsigned char *gz;
+    size_t raw;
+    const size_t len = big_gzip(&gz, &raw);
+    const char *ip;
+    tg_status st = load_big(&s, gz, len, &ip);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    for (size_t cut = 1; cut <= 8; cut++) {
+        st = load_big(&s, gz, len - cut, &ip);
+        char want[700];
+        snprintf(want, sizeof want, "%s: truncated at byte %zu: the gzip stream ends early", ip,
+                 raw);
+        ck_assert_str_eq(st.msg, want);
+    }
+    free(gz);
+    tg_scratch_close(&s);
+}
+END_TEST
+
+/* Bytes after the member were ignored (and a second member read as more
+ * data by gzread): both refused, at their offset in the file. A wrong CRC
+ * or length in a large stream is refused too. */
+START_TEST(test_idx_large_gzip_trailing_garbage_and_bad_trailer)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    unsigned char *gz;
+    size_t raw;
+    const size_t len = big_gzip(&gz, &raw);
+    unsigned char *more = malloc(2 * len);
+    memcpy(more, gz, len);
+    char want[700];
+    const char *ip;
+    static const size_t garbage[] = {1, 100, 70000};
+    for (size_t i = 0; i < 3; i++) {
+        memset(more + len, 'x', garbage[i]);
+        tg_status st = load_big(&s, more, len + garbage[i], &ip);
+        snprintf(want, sizeof want,
+                 "%s: unexpected bytes after the gzip stream at byte %zu of the file", ip, len);
+        ck_assert_str_eq(st.msg, want);
+    }
+    memcpy(more + len, gz, len); /* the same member twice */
+    tg_status st = load_big(&s, more, 2 * len, &ip);
+    ck_assert_str_eq(st.msg, want);
+    /* Found at the trailer, so after all but the last buffer's worth of
+     * data was handed out (the exact byte is where inflate's buffers
+     * stand): the offset lies in the stream's last 64 KiB. */
+    static const struct {
+        size_t at;
+        const char *why;
+    } damage[] = {{8, "incorrect data check"}, {1, "incorrect length check"}};
+    for (size_t i = 0; i < 2; i++) {
+        memcpy(more, gz, len);
+        more[len - damage[i].at] ^= 1; /* the CRC32, the length */
+        st = load_big(&s, more, len, &ip);
+        snprintf(want, sizeof want, "%s: read error at byte ", ip);
+        size_t at = 0;
+        char why[64] = "";
+        ck_assert_msg(!strncmp(st.msg, want, strlen(want)) &&
+                          sscanf(st.msg + strlen(want), "%zu: %63[a-z ]", &at, why) == 2,
+                      "%s", st.msg);
+        ck_assert_str_eq(why, damage[i].why);
+        ck_assert_msg(at <= raw && at + 65536 > raw, "at byte %zu of %zu", at, raw);
+    }
+    free(more);
+    free(gz);
+    tg_scratch_close(&s);
+}
+END_TEST
+
+/* A set of 0 images loaded, and a model then stopped on it with an
+ * internal op's name: refused by its file. */
+START_TEST(test_idx_zero_images)
+{
+    const uint8_t head[] = {0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28};
+    expect_images_error(head, sizeof head, 0, "the count at byte 4 is 0: no images");
+    expect_images_error(head, sizeof head, 1, "the count at byte 4 is 0: no images");
+}
+END_TEST
+
 Suite *tg_test_suite(void)
 {
     Suite *s = suite_create("idx");
@@ -263,6 +400,9 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_idx_zero_dimension);
     tcase_add_test(tc, test_idx_trailing_bytes);
     tcase_add_test(tc, test_idx_bad_labels_file);
+    tcase_add_test(tc, test_idx_large_gzip_cut_in_the_trailer);
+    tcase_add_test(tc, test_idx_large_gzip_trailing_garbage_and_bad_trailer);
+    tcase_add_test(tc, test_idx_zero_images);
     suite_add_tcase(s, tc);
     return s;
 }

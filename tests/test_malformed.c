@@ -6,6 +6,7 @@
  * user reads (the file's path stands for %s). The huge ones are also read
  * in a child whose address space is limited to 1 GB: a reader that tried
  * to allocate what the header claims would fail there, not report. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,12 @@ static void npy_corpus(void)
     npy_add("zero dimension, data left",
             npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 3), }", 6),
             "%s: trailing garbage: 48 bytes after the data");
+    /* A short header holding a newline and a control byte, echoed in the
+     * message: spelled out, so that the message stays one line. */
+    bytes short_dict = {.n = 0};
+    put(&short_dict, "\x93NUMPY\x01\x00\x04\x00{\n\x01}", 14);
+    npy_add("control bytes in the dict", short_dict,
+            "%s: bad header: expected a quoted string at byte 2 of the dict \"{\\n\\x01}\"");
     npy_add("unknown key",
             npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'x': 1}", 6),
             "%s: bad header: unexpected key 'x'");
@@ -196,12 +203,12 @@ typedef struct {
     char message[160]; /* %1$s: the images path, %2$s: the labels path */
 } idx_case;
 
-static idx_case idx_cases[40];
+static idx_case idx_cases[48];
 static int n_idx;
 
 static void idx_add(const char *name, bytes images, bytes labels, const char *message)
 {
-    ck_assert_int_lt(n_idx, 40);
+    ck_assert_int_lt(n_idx, 48);
     idx_case *c = &idx_cases[n_idx++];
     c->name = name;
     c->images = images;
@@ -274,6 +281,22 @@ static void idx_corpus(void)
     idx_add("gzip, wrong CRC", crc, labels, "%1$s: read error at byte 0: incorrect data check");
     idx_add("gzip, stream cut after its header", cut(&gz, 10), labels,
             "%1$s: truncated at byte 0: the gzip stream ends early");
+    bytes garbage = gz;
+    put_str(&garbage, "garbage");
+    char msg[128];
+    snprintf(msg, sizeof msg,
+             "%%1$s: unexpected bytes after the gzip stream at byte %zu of the file", gz.n);
+    idx_add("gzip, bytes after the member", garbage, labels, msg);
+    bytes twice = gz;
+    put(&twice, gz.b, gz.n);
+    idx_add("gzip, a second member", twice, labels, msg);
+    idx_add("zero images", idx_file(8, 3, (uint32_t[]){0, 2, 2}, 3, 0), idx_file(8, 1, two, 1, 0),
+            "%1$s: the count at byte 4 is 0: no images");
+    idx_add("zero labels", ok, idx_file(8, 1, (uint32_t[]){0}, 1, 0),
+            "%2$s: the count at byte 4 is 0: no labels");
+    const bytes zero = idx_file(8, 3, (uint32_t[]){0, 2, 2}, 3, 0);
+    idx_add("gzip, zero images", gzipped(&zero), labels,
+            "%1$s: the count at byte 4 is 0: no images");
 }
 
 /* ---- CSV ---- */
@@ -297,6 +320,26 @@ static const csv_case csv_cases[] = {
     {"too few fields", "a,b,c\n1,2,3\n4,5\n", "%s: line 3: 2 fields, the header has 3 (too few)"},
     {"too many fields", "a,b\n1,2\n\n4,5,6\n", "%s: line 4: 3 fields, the header has 2 (too many)"},
     {"unclosed quote", "a,b\n1,2\n\"3,4\n", "%s: line 3: 1 fields, the header has 2 (too few)"},
+    {"control bytes in a number", "t,x\n1,2\n2,\x01\x1b[2J\n",
+     "%s: line 3: column 'x' is not a number: '\\x01\\x1b[2J'"},
+    {"BOM, then too few fields", "\xef\xbb\xbf" "a,b\n1\n", "%s: line 2: 1 fields, the header has "
+     "2 (too few)"},
+};
+
+/* Files holding a NUL byte (which would end a C string): their bytes. */
+typedef struct {
+    const char *name, *text;
+    size_t len;
+    const char *message;
+} csv_bytes_case;
+
+static const csv_bytes_case csv_nul_cases[] = {
+    {"NUL byte", "t,x\n1,2\n3,\0004\n5,6\n", 16,
+     "%s: line 3, column 3: a NUL byte (this is not a text file)"},
+    {"NUL byte in the header", "t\000,x\n1,2\n", 10,
+     "%s: line 1, column 2: a NUL byte (this is not a text file)"},
+    {"NUL byte after CR line ends", "t,x\r1,2\r3,4\r\000", 13,
+     "%s: line 4, column 1: a NUL byte (this is not a text file)"},
 };
 
 /* ---- checkpoints ---- */
@@ -357,12 +400,12 @@ typedef struct {
     const char *message;
 } ckpt_case;
 
-static ckpt_case ckpt_cases[30];
+static ckpt_case ckpt_cases[40];
 static int n_ckpt;
 
 static void ckpt_add(const char *name, bytes file, const char *message)
 {
-    ck_assert_int_lt(n_ckpt, 30);
+    ck_assert_int_lt(n_ckpt, 40);
     ckpt_cases[n_ckpt++] = (ckpt_case){name, file, message};
 }
 
@@ -378,9 +421,68 @@ static bytes ckpt_file(const char *kernel_name, const char *kernel_dict, size_t 
     return f;
 }
 
+/* A .npy file of the kernel (3, 2) with these six values. */
+static bytes kernel_with(const double *values)
+{
+    bytes k = npy_file(KERNEL_DICT, 0);
+    for (int i = 0; i < 6; i++)
+        put(&k, &values[i], 8);
+    return k;
+}
+
+/* The checkpoint: a model.txt entry holding text (NULL: none), the
+ * kernel, the bias, the end. */
+static bytes ckpt_described(const char *text, const bytes *kernel)
+{
+    bytes f = {.n = 0}, t = {.n = 0};
+    if (text) {
+        put_str(&t, text);
+        tar_entry(&f, "model.txt", '0', &t, 0);
+    }
+    const bytes b = npy_file(BIAS_DICT, 2);
+    tar_entry(&f, "dense/kernel.npy", '0', kernel, 0);
+    tar_entry(&f, "dense/bias.npy", '0', &b, 0);
+    tar_end(&f);
+    return f;
+}
+
+#define CKPT_DESCRIPTION "tapegrad model\nDense dense kernel (3, 2) bias (2,)\n"
+
 static void ckpt_corpus(void)
 {
     n_ckpt = 0;
+    const bytes kernel = npy_file(KERNEL_DICT, 6);
+    const bytes with_nan = kernel_with((const double[]){0, 1, NAN, 3, 4, 5});
+    const bytes with_inf = kernel_with((const double[]){0, 1, 2, 3, 4, -INFINITY});
+    ckpt_add("non-finite: NaN", ckpt_described(NULL, &with_nan),
+             "checkpoint %s: entry dense/kernel.npy holds nan at element 2 (weights must be "
+             "finite)");
+    ckpt_add("non-finite: -Inf", ckpt_described(CKPT_DESCRIPTION, &with_inf),
+             "checkpoint %s: entry dense/kernel.npy holds -inf at element 5 (weights must be "
+             "finite)");
+#ifdef TG_REAL_FLOAT
+    const bytes beyond_float = kernel_with((const double[]){1e300, 1, 2, 3, 4, 5});
+    ckpt_add("1e300 in a float build", ckpt_described(NULL, &beyond_float),
+             "checkpoint %s entry dense/kernel.npy: element 0 is 1e+300, beyond the range of this "
+             "float build's numbers");
+#endif
+    ckpt_add("description: another layer kind",
+             ckpt_described("tapegrad model\nConv1D dense kernel (3, 2) bias (2,)\n", &kernel),
+             "checkpoint %s: layer 1 was Conv1D dense kernel (3, 2) bias (2,), this model's is "
+             "Dense dense kernel (3, 2) bias (2,)");
+    ckpt_add("description: a layer more",
+             ckpt_described(CKPT_DESCRIPTION "Flatten flatten\n", &kernel),
+             "checkpoint %s: saved from a model of more layers than this one (1)");
+    ckpt_add("description: a layer fewer", ckpt_described("tapegrad model\n", &kernel),
+             "checkpoint %s: saved from a model of fewer layers than this one (1)");
+    ckpt_add("description: not one", ckpt_described("hello\n", &kernel),
+             "checkpoint %s: entry model.txt does not describe a tapegrad model");
+    bytes twice = {.n = 0}, text = {.n = 0};
+    put_str(&text, CKPT_DESCRIPTION);
+    tar_entry(&twice, "model.txt", '0', &text, 0);
+    tar_entry(&twice, "model.txt", '0', &text, 0);
+    tar_end(&twice);
+    ckpt_add("description twice", twice, "checkpoint %s: entry model.txt appears twice");
     const bytes ok = ckpt_file("dense/kernel.npy", KERNEL_DICT, 6, '0', 0);
     ck_assert_uint_eq(ok.n, 3072);
     static const int before_first[] = {0, 100, 511};
@@ -540,6 +642,15 @@ START_TEST(csv_corpus_messages)
         snprintf(want, sizeof want, csv_cases[i].message, path);
         assert_message("CSV", csv_cases[i].name, &s, want);
     }
+    for (size_t i = 0; i < sizeof csv_nul_cases / sizeof csv_nul_cases[0]; i++) {
+        bytes f = {.n = 0};
+        put(&f, csv_nul_cases[i].text, csv_nul_cases[i].len);
+        write_file(path, &f);
+        tg_status s = read_csv(path);
+        char want[512];
+        snprintf(want, sizeof want, csv_nul_cases[i].message, path);
+        assert_message("CSV", csv_nul_cases[i].name, &s, want);
+    }
     tg_scratch_close(&d);
 }
 END_TEST
@@ -558,6 +669,23 @@ START_TEST(checkpoint_corpus_messages)
     ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
     for (int k = 0; k < 6; k++)
         ck_assert(m->params[0]->data[k] == (tg_real)k);
+    /* and so does one with its description, and one saved by a task */
+    const bytes kernel = npy_file(KERNEL_DICT, 6);
+    const bytes described = ckpt_described(CKPT_DESCRIPTION, &kernel);
+    write_file(path, &described);
+    s = tg_model_load(m, path);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    const bytes tasked = ckpt_described("tapegrad model\ntask timeseries\n"
+                                        "Dense dense kernel (3, 2) bias (2,)\n",
+                                        &kernel);
+    write_file(path, &tasked);
+    s = tg_model_load_task(m, path, "timeseries");
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    s = tg_model_load_task(m, path, "regression");
+    char want_task[700];
+    snprintf(want_task, sizeof want_task,
+             "checkpoint %s: saved by the task 'timeseries', not by 'regression'", path);
+    ck_assert_str_eq(s.msg, want_task);
     tg_model_free(m);
     for (int i = 0; i < n_ckpt; i++) {
         write_file(path, &ckpt_cases[i].file);

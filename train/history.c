@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,57 +59,32 @@ void tg_history_free(tg_history *h)
     memset(h, 0, sizeof *h);
 }
 
-/* The CSV's text, built in memory and written in one piece by tg_write_file. */
-typedef struct {
-    char *b;
-    size_t n, cap;
-} text;
-
-static void add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(text *t, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        const int w = vsnprintf(t->b + t->n, t->cap - t->n, fmt, ap);
-        va_end(ap);
-        if (w < 0)
-            tg_fatal("history: cannot format a CSV field");
-        if ((size_t)w < t->cap - t->n) {
-            t->n += (size_t)w;
-            return;
-        }
-        t->cap = 2 * t->cap > t->n + (size_t)w + 1 ? 2 * t->cap : t->n + (size_t)w + 1;
-        t->b = tg_xrealloc(t->b, t->cap, "history");
-    }
-}
-
 /* An empty field for a missing value (no validation data). */
-static void put(text *t, double v)
+static void put(tg_text *t, double v)
 {
     if (isnan(v))
-        add(t, ",");
+        tg_text_put(t, ",");
     else
-        add(t, ",%.17g", v);
+        tg_text_put(t, ",%.17g", v);
 }
 
 tg_status tg_history_save_csv(const tg_history *h, const char *path)
 {
-    text t = {NULL, 0, 256};
-    t.b = tg_xmalloc(t.cap, "history");
-    add(&t, "epoch,loss,val_loss");
+    /* built in memory and written in one piece by tg_write_file */
+    tg_text t = {NULL, 0, 0};
+    tg_text_put(&t, "epoch,loss,val_loss");
     for (int i = 0; i < h->n_metrics; i++)
-        add(&t, ",%s,val_%s", h->metric_names[i], h->metric_names[i]);
-    add(&t, ",seconds\n");
+        tg_text_put(&t, ",%s,val_%s", h->metric_names[i], h->metric_names[i]);
+    tg_text_put(&t, ",seconds\n");
     for (int e = 0; e < h->n_epochs; e++) {
-        add(&t, "%d", e + 1);
+        tg_text_put(&t, "%d", e + 1);
         put(&t, h->loss[e]);
         put(&t, h->val_loss[e]);
         for (int i = 0; i < h->n_metrics; i++) {
             put(&t, h->metric[i][e]);
             put(&t, h->val_metric[i][e]);
         }
-        add(&t, ",%.6f\n", h->seconds[e]);
+        tg_text_put(&t, ",%.6f\n", h->seconds[e]);
     }
     tg_status s = tg_write_file(path, t.b, t.n);
     free(t.b);
@@ -148,6 +122,18 @@ static int parse_value(const char *s, double *v)
     return *end || errno ? -1 : 0;
 }
 
+int tg_history_name_valid(const char *s)
+{
+    const size_t n = strlen(s);
+    if (n == 0 || n >= TG_HISTORY_NAME_LEN)
+        return 0;
+    for (; *s; s++)
+        if (!(*s == '_' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+              (*s >= 'A' && *s <= 'Z')))
+            return 0;
+    return 1;
+}
+
 static tg_status parse_header(tg_history *h, char *line, const char *path)
 {
     char *f[MAX_FIELDS + 1];
@@ -160,8 +146,11 @@ static tg_status parse_header(tg_history *h, char *line, const char *path)
     const char *names[TG_HISTORY_MAX_METRICS];
     for (int i = 0; i < (n - 4) / 2; i++) {
         names[i] = f[3 + 2 * i];
-        if (strncmp(f[4 + 2 * i], "val_", 4) || strcmp(f[4 + 2 * i] + 4, names[i]) ||
-            strlen(names[i]) >= TG_HISTORY_NAME_LEN)
+        if (!tg_history_name_valid(names[i]))
+            return tg_status_error("history %s: column '%.40s' is not a metric name (letters, "
+                                   "digits and _, at most %d)",
+                                   path, names[i], TG_HISTORY_NAME_LEN - 1);
+        if (strncmp(f[4 + 2 * i], "val_", 4) || strcmp(f[4 + 2 * i] + 4, names[i]))
             return tg_status_error("history %s: column %s is not followed by val_%s", path,
                                    names[i], names[i]);
     }
@@ -171,20 +160,36 @@ static tg_status parse_header(tg_history *h, char *line, const char *path)
     return tg_status_ok();
 }
 
+/* The next line of the text at *cursor, ended in place; NULL at the end. */
+static char *next_line(char **cursor)
+{
+    char *line = *cursor;
+    if (!*line)
+        return NULL;
+    char *end = strchr(line, '\n');
+    *cursor = end ? end + 1 : line + strlen(line);
+    if (end)
+        *end = '\0';
+    return line;
+}
+
 tg_status tg_history_load_csv(tg_history *h, const char *path)
 {
     memset(h, 0, sizeof *h);
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return tg_status_error("history %s: cannot open: %s", path, strerror(errno));
-    char line[4096];
+    unsigned char *bytes;
+    size_t len;
+    tg_status s = tg_read_file(path, &bytes, &len);
+    if (!tg_is_ok(&s))
+        return tg_status_error("history %s", s.msg);
+    char *cursor = (char *)bytes, *line;
     int seen_val = 0; /* a row with a val_loss */
-    tg_status s = tg_status_ok();
-    if (!fgets(line, sizeof line, fp))
+    if (memchr(bytes, '\0', len))
+        s = tg_status_error("history %s: a NUL byte (this is not a text file)", path);
+    else if (!(line = next_line(&cursor)))
         s = tg_status_error("history %s: empty file", path);
     else
         s = parse_header(h, line, path);
-    for (int row = 2; tg_is_ok(&s) && fgets(line, sizeof line, fp); row++) {
+    for (int row = 2; tg_is_ok(&s) && (line = next_line(&cursor)); row++) {
         char *f[MAX_FIELDS + 1];
         const int want = 4 + 2 * h->n_metrics;
         if (split(line, f, MAX_FIELDS) != want) {
@@ -205,7 +210,7 @@ tg_status tg_history_load_csv(tg_history *h, const char *path)
         }
         tg_history_append(h, v[1], v[2], metric, val_metric, v[want - 1]);
     }
-    fclose(fp);
+    free(bytes);
     h->has_val = seen_val;
     if (tg_is_ok(&s) && h->n_epochs == 0)
         s = tg_status_error("history %s: no epochs", path);

@@ -320,14 +320,19 @@ typedef struct tg_history {
 } tg_history;
 
 void tg_history_init(tg_history *h, int n_metrics, const char *const *metric_names, int has_val);
+/* Whether s can name a metric in a history CSV: letters, digits and _, 1 to
+ * TG_HISTORY_NAME_LEN - 1 of them. A name goes into the plot's gnuplot
+ * script as a title, so nothing else is read from a file's header. */
+int tg_history_name_valid(const char *s);
 /* metrics and val_metrics have n_metrics values (val_ ones ignored without validation). */
 void tg_history_append(tg_history *h, double loss, double val_loss, const double *metrics,
                        const double *val_metrics, double seconds);
 void tg_history_free(tg_history *h);
 
-/* Writes path.tmp, fsyncs it and renames it into place (tg_write_file):
- * after a crash the file is the old CSV or the whole new one. Doubles are printed with 17
- * significant digits, so a CSV read back gives the same numbers. */
+/* Writes a temporary file beside path, fsyncs it and renames it into place
+ * (tg_write_file): after a crash the file is the old CSV or the whole new
+ * one. Doubles are printed with 17 significant digits, so a CSV read back
+ * gives the same numbers. */
 tg_status tg_history_save_csv(const tg_history *h, const char *path);
 /* Reads a CSV of that form; on failure h is left empty (and freeable). */
 tg_status tg_history_load_csv(tg_history *h, const char *path);
@@ -420,16 +425,39 @@ double tg_model_evaluate_images(tg_model *m, const tg_image_set *set, int batch_
 
 /* Checkpoints: all of a model's weights in one file, a POSIX ustar archive
  * holding one .npy file per parameter, named <layer>/<param>.npy
- * ("dense/kernel.npy", "lstm/W_xi.npy"), in the model's order. A student
- * can `tar xf model.ckpt` and np.load() each entry.
+ * ("dense/kernel.npy", "lstm/W_xi.npy"), in the model's order, after a
+ * text entry model.txt that describes the model:
  *
- * Saving writes path.tmp, fsyncs it and renames it into place, so a crash
- * leaves the old checkpoint or the new one, never half of one. Loading
- * reads and checks every entry (names, shapes, sizes, the archive's
- * checksums and its end) before it changes any weight: on any mismatch,
- * truncation or garbage the model is untouched and the status says why. */
+ *     tapegrad model
+ *     task timeseries                          (when saved with a task)
+ *     Conv1D conv1d kernel (3, 7, 32) bias (32,)
+ *     MaxPooling1D max_pooling1d
+ *     ...                                      (one line per layer)
+ *
+ * A student can `tar xf model.ckpt` and np.load() each entry.
+ *
+ * Saving writes a temporary file beside path (tg_write_file), fsyncs it
+ * and renames it into place, so a crash leaves the old checkpoint or the
+ * new one, never half of one, and two processes saving to one path never
+ * collide. A model whose weights are not all finite, or whose layers share
+ * a name, is refused before anything is written. Loading refuses anything
+ * but a regular file (a FIFO would block), then reads and checks every
+ * entry (names, shapes, sizes, finite values, the archive's checksums and
+ * its end) and then the description (each layer's kind, name and
+ * parameters; the task, when both the file and the caller name one) before
+ * it changes any weight: on any mismatch, truncation or garbage the model
+ * is untouched and the status says why. A checkpoint without model.txt
+ * (written before it was recorded) is checked by its entries alone. */
 
 tg_status tg_model_save(const tg_model *m, const char *path);
 tg_status tg_model_load(tg_model *m, const char *path);
+
+/* The same, recording the task the weights were trained for (one line,
+ * "timeseries"; NULL: none) and refusing, at load, a checkpoint saved by
+ * another task: "checkpoint <path>: saved by the task 'timeseries', not by
+ * 'regression'". Two tasks can share an architecture (the series models
+ * differ only in their last activation): the task tells them apart. */
+tg_status tg_model_save_task(const tg_model *m, const char *path, const char *task);
+tg_status tg_model_load_task(tg_model *m, const char *path, const char *task);
 
 #endif

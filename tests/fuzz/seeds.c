@@ -1,6 +1,7 @@
 /* Writes the fuzzers' seed corpora: valid files made by the project itself
  * (tg_npy_encode, tg_model_save, IDX and CSV files like the real data sets,
- * command lines of every verb), one directory per target under argv[1]. */
+ * command lines of every verb, plot scripts' inputs good and hostile), one
+ * directory per target under argv[1]. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,28 @@ static void cli_seeds(void)
     }
 }
 
+/* The framing of fuzz_plot.c: flags and epochs, the metric, three paths. */
+static void plot_seeds(void)
+{
+    static const struct {
+        const char *bytes;
+        size_t n;
+    } seeds[] = {
+#define SEED(s) {(s), sizeof(s) - 1}
+        SEED("\x03\x0c\0accuracy\0h.csv\0out/h.png\0/abs/h.txt"),
+        SEED("\x02\x03\0mae\0runs/a b/h i.csv\0-c.png\0~t.txt"),
+        SEED("\x01\x19\0\0/h.csv\0h.png\0h.txt"),
+        SEED("\x03\x02\0a';system 'touch P';#\0h.csv\0h.png\0h.txt"),
+        SEED("\x03\x02\0acc\0<touch P;cat h.csv\0|touch P\0h\nset output\n.txt"),
+#undef SEED
+    };
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "seed%zu", i);
+        file("plot", name, seeds[i].bytes, seeds[i].n);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -153,11 +176,13 @@ int main(int argc, char **argv)
     dir("csv");
     dir("checkpoint");
     dir("cli");
+    dir("plot");
     npy_seeds();
     idx_seed("plain.idx", 0, 3, 4, 4);
     idx_seed("gzip.idx", 1, 2, 5, 3);
     csv_seeds();
     checkpoint_seeds();
     cli_seeds();
+    plot_seeds();
     return 0;
 }
