@@ -32,7 +32,7 @@
  * The models come uncompiled: the caller picks the optimizer. */
 
 typedef struct tg_app_model_opts {
-    tg_peephole peephole; /* the LSTM's peepholes (lstm.h; default: the document's diagonal) */
+    tg_peephole peephole; /* the LSTM's peepholes (layers.h; default: the document's diagonal) */
     tg_regularizer reg;   /* kernel regularizer of every layer with a kernel */
     uint64_t seed;        /* initial weights and shuffling */
 } tg_app_model_opts;
@@ -52,7 +52,7 @@ tg_model *tg_images_model(int rows, int cols, int classes, tg_app_model_opts o);
 
 /* Which window steps the series models' outputs stand for: both models end
  * with a valid Conv1D(k = 3) and a MaxPooling1D(2) in time order, so pooled
- * output j has seen the inputs up to window step 2 j + 3 (series.h). */
+ * output j has seen the inputs up to window step 2 j + 3 (datasets.h, time series). */
 void tg_series_model_alignment(int T, int *first, int *step, int *count);
 
 /* ==== The series tasks (tasks.c) ========================================================= */
@@ -60,7 +60,7 @@ void tg_series_model_alignment(int T, int *first, int *step, int *count);
 /* The series tasks of the applications, ready to train: windows of the
  * train / validation / test ranges (split by time, in order), features
  * scaled with numbers fitted on the training range only, targets aligned
- * with the series models' pooled outputs (models.h), and for the test
+ * with the series models' pooled outputs (the document's models, above), and for the test
  * windows the baselines a model must beat.
  *
  *   rain:        Seattle weather (seattle-weather.csv), one row a day;
@@ -103,7 +103,7 @@ typedef struct tg_series_task {
     double whole_persistence, whole_majority;
 } tg_series_task;
 
-/* dir: where to look for the file (data_path.h; NULL: the usual places).
+/* dir: where to look for the file (tg_data_find in datasets.h; NULL: the usual places).
  * The date column may be written 2012/01/31 (the Debian package) or
  * 2012-01-31 (ISO, upstream vega), with a time 13:00 or T13:00:00 after
  * it; a row whose date is neither is refused with its line. Windows of T
@@ -127,7 +127,7 @@ tg_series_scores tg_series_task_score(const tg_series_task *t, const tg_tensor *
 
 /* The document's applications end to end, as `tapegrad train` runs them: data
  * (real when found, else the embedded synthetic set, and it says so), the
- * model of models.h, training with a progress bar and a per-epoch
+ * model of the models section, training with a progress bar and a per-epoch
  * line, the test figures next to the baselines, the history CSV, the plot
  * and the checkpoint.
  *
@@ -176,7 +176,7 @@ tg_status tg_app_run(const tg_app_opts *opts, tg_app_result *result);
 
 /* ==== Plots (plot.c) ===================================================================== */
 
-/* Training curves through gnuplot, from a History CSV (history.h):
+/* Training curves through gnuplot, from a History CSV (train.h, history):
  * loss and val_loss in one panel, the first metric and its val_ twin in a
  * second, drawn twice by one script: a PNG through the pngcairo terminal
  * and the same panels as text through the dumb terminal.

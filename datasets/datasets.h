@@ -17,7 +17,7 @@
  * Fashion-MNIST is 60000 x 28 x 28 pixels: as bytes that is 47 MB, as a
  * double tensor 376 MB. So the set stays in bytes and only the batch being
  * trained on is turned into tg_real, scaled to [0, 1]. Both the IDX reader
- * (idx.h) and the synthetic shapes (synthetic.h) produce this type. */
+ * (the IDX section) and the synthetic shapes (embedded data) produce this type. */
 
 typedef struct tg_image_set {
     size_t count;     /* number of images */
@@ -229,7 +229,7 @@ double tg_scaler_invert(const tg_scaler *s, int d, double v);
  *
  * with random amplitudes a_k, periods P_k (10 .. 40 steps) and phases phi_k.
  * target[i] = 1 when v_i > v_{i-1} (the series went up at step i), 0
- * otherwise (target[0] = 0); with horizon 1 (series.h) a model predicts
+ * otherwise (target[0] = 0); with horizon 1 (time series and windows, above) a model predicts
  * whether the series goes up next. */
 void tg_synthetic_series(tg_series *out, size_t steps, uint64_t seed);
 

@@ -163,7 +163,7 @@ tg_tensor *tg_dense_logits(const tg_layer *dense);
  *
  * a cross-correlation (the kernel is not flipped; Keras and PyTorch compute
  * the same, and so does the document's formula), with zero padding p for 'same'
- * (layers/window.h). Conv1D is the same with one spatial axis:
+ * (sliding windows, above). Conv1D is the same with one spatial axis:
  * y[n, t, o] = b[o] + sum_{k, c} W[k, c, o] x[n, t s + k - p, c].
  *
  * Layouts are Keras's: x (N, H, W, C_in) or (N, T, C_in); kernel
