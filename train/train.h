@@ -187,6 +187,10 @@ typedef struct tg_model {
     int n_metrics;
     int compiled;
     tg_tape *tape; /* one tape for every step of fit, evaluate and predict */
+    /* Each layer's output in the last tg_model_forward: tensors in the
+     * arena of the tape it ran on, valid until that tape is reset (what
+     * the finite checks read). */
+    tg_tensor *outputs[TG_MODEL_MAX_LAYERS];
 } tg_model;
 
 tg_model *tg_model_new(tg_shape input_shape, uint64_t seed);
@@ -204,7 +208,8 @@ void tg_model_compile(tg_model *m, tg_optimizer *opt, tg_loss loss, tg_metric me
 /* Adds one more metric (at most TG_MODEL_MAX_METRICS). */
 void tg_model_add_metric(tg_model *m, tg_metric metric);
 
-/* x: (N, input_shape...) on the tape, in training or inference mode. */
+/* x: (N, input_shape...) on the tape, in training or inference mode; each
+ * layer's output is kept in m->outputs. */
 tg_tensor *tg_model_forward(tg_model *m, tg_tape *tape, tg_tensor *x, int training);
 /* The loss of the compiled model on a batch plus every layer's penalty
  * (what fit minimises and reports, as Keras). */
@@ -232,6 +237,47 @@ void tg_model_summary(const tg_model *m, FILE *out);
 /* Scales every params[i]->grad so that the global norm is at most max_norm;
  * returns the global norm before clipping. */
 double tg_clip_grad_norm(tg_tensor *const *params, int n, double max_norm);
+
+/* ==== Finite checks (finite.c) =========================================================== */
+
+/* Where a NaN or an Inf first appeared in a training step, so that a
+ * diverging run names its culprit instead of training on garbage. Each
+ * check returns ok when everything it reads is finite, else a data error
+ * whose message names the place:
+ *
+ *   tg_model_check_forward    "first NaN/Inf in the output of layer dense": the
+ *                             layers' outputs of the last forward (m->outputs),
+ *                             in forward order, then the loss itself: "first
+ *                             NaN/Inf in the loss (every layer's output is finite)"
+ *   tg_model_check_gradients  after backward, last layer first: "first NaN/Inf in
+ *                             the gradient of the loss" (what arrives at the last
+ *                             layer), then "first NaN/Inf in the backward pass of
+ *                             layer lstm" (its parameters' gradients or the
+ *                             gradient it passes to the layer before)
+ *   tg_model_check_weights    every parameter, in the model's order: "NaN/Inf in
+ *                             parameter kernel of layer dense" */
+
+tg_status tg_model_check_forward(const tg_model *m, double loss);
+tg_status tg_model_check_gradients(const tg_model *m);
+tg_status tg_model_check_weights(const tg_model *m);
+
+/* ==== The training step (step.c) ========================================================= */
+
+/* One step of training, as the idea reads:
+ *
+ *     forward, loss, zero the gradients, backward, finite check, clip (clip_norm > 0),
+ *     optimizer step, finite check of the weights
+ *
+ * x and y are a batch in the arena of m->tape, made since its last reset;
+ * *loss receives the batch's loss (with the penalties), and
+ * m->outputs[m->n_layers - 1] holds the prediction until the next reset.
+ * A NaN or Inf is a data error: the status says where it first appeared
+ * (the finite checks' words; "... after the optimizer step" for a weight)
+ * and the step goes no further. Found before the optimizer step, the
+ * weights are untouched; found in a weight, they are the broken ones, and
+ * the caller goes back to weights it kept. */
+tg_status tg_model_train_step(tg_model *m, tg_tensor *x, tg_tensor *y, double clip_norm,
+                              double *loss);
 
 /* ==== Early stopping (early_stopping.c) ================================================== */
 
