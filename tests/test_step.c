@@ -136,20 +136,31 @@ START_TEST(checks_name_the_place)
                    "first NaN/Inf in the loss (every layer's output is finite)");
     m->outputs[1]->data[0] = (tg_real)INFINITY;
     assert_refused(tg_model_check_forward(m, NAN), "first NaN/Inf in the output of layer dense_1");
+    /* What guards the step is the loss: a finite one passes. */
+    st = tg_model_check_forward(m, (double)loss->data[0]);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    m->outputs[1]->data[0] = 0;
 
     tg_model_zero_grad(m);
     tg_tape_backward(m->tape, loss);
     st = tg_model_check_gradients(m);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
-    /* Last layer first: a bad bias gradient of dense, then what dense_1
-     * passes down to it, then what arrives from the loss. */
-    m->params[1]->grad[2] = (tg_real)NAN;
-    assert_refused(tg_model_check_gradients(m), "first NaN/Inf in the backward pass of layer dense");
+    /* A NaN between the layers that reaches no parameter's gradient is no fault. */
     m->outputs[0]->grad[1] = (tg_real)NAN;
+    st = tg_model_check_gradients(m);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    /* Once a parameter's gradient is bad, the place is named, last layer
+     * first: what dense_1 passed down, ... */
+    m->params[1]->grad[2] = (tg_real)NAN;
     assert_refused(tg_model_check_gradients(m),
                    "first NaN/Inf in the backward pass of layer dense_1");
+    m->outputs[0]->grad[1] = 0;
+    assert_refused(tg_model_check_gradients(m), "first NaN/Inf in the backward pass of layer dense");
+    /* ... what arrived from the loss, and before all, a NaN of the forward pass. */
     m->outputs[1]->grad[0] = (tg_real)INFINITY;
     assert_refused(tg_model_check_gradients(m), "first NaN/Inf in the gradient of the loss");
+    m->outputs[0]->data[2] = (tg_real)NAN;
+    assert_refused(tg_model_check_gradients(m), "first NaN/Inf in the output of layer dense");
 
     st = tg_model_check_weights(m);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);

@@ -243,20 +243,28 @@ double tg_clip_grad_norm(tg_tensor *const *params, int n, double max_norm);
 
 /* Where a NaN or an Inf first appeared in a training step, so that a
  * diverging run names its culprit instead of training on garbage. Each
- * check returns ok when everything it reads is finite, else a data error
- * whose message names the place:
+ * check returns ok when what it guards is finite, else a data error whose
+ * message names the place where the first NaN/Inf appeared:
  *
- *   tg_model_check_forward    "first NaN/Inf in the output of layer dense": the
- *                             layers' outputs of the last forward (m->outputs),
- *                             in forward order, then the loss itself: "first
- *                             NaN/Inf in the loss (every layer's output is finite)"
- *   tg_model_check_gradients  after backward, last layer first: "first NaN/Inf in
- *                             the gradient of the loss" (what arrives at the last
- *                             layer), then "first NaN/Inf in the backward pass of
- *                             layer lstm" (its parameters' gradients or the
- *                             gradient it passes to the layer before)
- *   tg_model_check_weights    every parameter, in the model's order: "NaN/Inf in
- *                             parameter kernel of layer dense" */
+ *   tg_model_check_forward    guards the loss; names the first layer output of
+ *                             the last forward (m->outputs, forward order) that
+ *                             is not finite: "first NaN/Inf in the output of
+ *                             layer dense", or "first NaN/Inf in the loss (every
+ *                             layer's output is finite)"
+ *   tg_model_check_gradients  after backward, guards every parameter's gradient;
+ *                             names a layer's output as above when the NaN came
+ *                             from the forward pass, else, last layer first,
+ *                             "first NaN/Inf in the gradient of the loss" (what
+ *                             arrives at the last layer) or "first NaN/Inf in the
+ *                             backward pass of layer lstm" (its parameters'
+ *                             gradients or the gradient it passes down)
+ *   tg_model_check_weights    guards every parameter, in the model's order:
+ *                             "NaN/Inf in parameter kernel of layer dense"
+ *
+ * When all is well they read the loss, the gradients and the weights, a
+ * pass over the parameters (not over the activations, which are searched
+ * only to name the place). A NaN that reaches neither the loss nor any
+ * parameter's gradient changes no weight, and is no fault. */
 
 tg_status tg_model_check_forward(const tg_model *m, double loss);
 tg_status tg_model_check_gradients(const tg_model *m);
@@ -499,9 +507,9 @@ tg_status tg_history_load_csv(tg_history *h, const char *path);
  * malloc.
  *
  * Finite or refused: training stops at the first NaN or Inf, in a batch's
- * loss, a layer's output, a gradient or a weight (the step's checks), or
- * in the epoch's figures (its loss and metrics, the validation ones). It is
- * a data error, and the status names the epoch, the batch, where it first
+ * loss, a parameter's gradient or a weight (the step's checks), or in the
+ * epoch's figures (its loss and metrics, the validation ones). It is a
+ * data error, and the status names the epoch, the batch, where it first
  * appeared and which weights the model kept:
  *
  *     fit: the loss is nan at epoch 3, batch 2 of 8, first NaN/Inf in the output
