@@ -180,13 +180,22 @@ static tg_status load_weights(tg_model *m, const tg_app_opts *o, FILE *out)
     return st;
 }
 
-/* The weights first: they are what the training run cost, and a history
- * or a plot that cannot be written (gnuplot missing, a bad path) must not
- * cost them. Every output is tried; the first error is returned. */
+/* After training, however it ended (a NaN/Inf stop too): the weights the
+ * model holds (fit's last good ones, or the best with early stopping) and
+ * the history of the finished epochs. The weights first: they are what the
+ * training run cost, and a history or a plot that cannot be written
+ * (gnuplot missing, a bad path) must not cost them. Every output is tried;
+ * the first error is returned. With no epoch finished there is nothing to
+ * keep, and whatever the paths hold stays as it was. */
 static tg_status write_outputs(const tg_model *m, const tg_history *h, const tg_app_opts *o,
                                FILE *out)
 {
     tg_status first = tg_status_ok();
+    if (h->n_epochs == 0) {
+        if (o->save_dir || o->history_csv)
+            fprintf(out, "nothing saved: no epoch finished\n");
+        return first;
+    }
     if (o->save_dir) {
         char path[1024];
         checkpoint_path(o->save_dir, path, sizeof path);
@@ -195,7 +204,7 @@ static tg_status write_outputs(const tg_model *m, const tg_history *h, const tg_
                                              strerror(errno))
                            : tg_model_save_task(m, path, task_name(o->task));
         if (tg_is_ok(&st))
-            fprintf(out, "weights saved to %s\n", path);
+            fprintf(out, "weights of epoch %d saved to %s\n", h->weights_epoch, path);
         else
             first = st;
     }
@@ -229,6 +238,12 @@ static tg_fit_opts fit_options(const tg_app_opts *o, int whole_set, FILE *out)
         f.early_stopping.restore_best_weights = 1;
     }
     return f;
+}
+
+/* The test set's loss or metric is not finite: an error, not a figure to print. */
+static tg_status test_figures(tg_status evaluated)
+{
+    return tg_is_ok(&evaluated) ? evaluated : tg_status_error("test set: %s", evaluated.msg);
 }
 
 static void record(tg_app_result *r, const tg_history *h)
@@ -303,9 +318,11 @@ static tg_status run_series(const tg_app_opts *o, tg_app_result *r, FILE *out)
     tg_history h;
     st = tg_model_fit(m, t.x_train, t.y_train, &f, &h);
     record(r, &h);
+    double metric;
+    if (tg_is_ok(&st))
+        st = test_figures(tg_model_evaluate(m, t.x_test, t.y_test, o->batch_size, &r->test_loss,
+                                            &metric));
     if (tg_is_ok(&st)) {
-        double metric;
-        r->test_loss = tg_model_evaluate(m, t.x_test, t.y_test, o->batch_size, &metric);
         r->test_metric = metric;
         tg_tensor *pred = tg_model_predict(m, t.x_test, 256);
         tg_series_scores sc = tg_series_task_score(&t, pred);
@@ -326,8 +343,10 @@ static tg_status run_series(const tg_app_opts *o, tg_app_result *r, FILE *out)
             fprintf(out, "  model MSE                               %.4f\n", sc.model);
             fprintf(out, "  persistence MSE (like the last step)    %.4f\n", sc.persistence);
         }
-        st = write_outputs(m, &h, o, out);
     }
+    const tg_status written = write_outputs(m, &h, o, out);
+    if (tg_is_ok(&st))
+        st = written;
     tg_history_free(&h);
     tg_model_free(m);
     tg_series_task_free(&t);
@@ -449,9 +468,11 @@ static tg_status run_images(const tg_app_opts *o, tg_app_result *r, FILE *out)
         tg_history h;
         st = tg_model_fit_images(m, &fit_set, &val_set, &f, &h);
         record(r, &h);
+        double acc;
+        if (tg_is_ok(&st))
+            st = test_figures(
+                tg_model_evaluate_images(m, &test, o->batch_size, &r->test_loss, &acc));
         if (tg_is_ok(&st)) {
-            double acc;
-            r->test_loss = tg_model_evaluate_images(m, &test, o->batch_size, &acc);
             r->test_metric = r->model = acc;
             size_t counts[256] = {0}, best = 0;
             for (size_t i = 0; i < fit_set.count; i++)
@@ -465,8 +486,10 @@ static tg_status run_images(const tg_app_opts *o, tg_app_result *r, FILE *out)
             r->persistence = NAN;
             fprintf(out, "\ntest: loss %.4f, accuracy %.4f (majority class: %.4f)\n",
                     r->test_loss, acc, r->majority);
-            st = write_outputs(m, &h, o, out);
         }
+        const tg_status written = write_outputs(m, &h, o, out);
+        if (tg_is_ok(&st))
+            st = written;
         tg_history_free(&h);
     }
     tg_model_free(m);

@@ -14,6 +14,10 @@
 #                         has: DECLS, such as "tg_tape *tape, tg_tensor *x",
 #                         become the function's parameters
 #   ```c (run)            a program that is also run and must exit 0
+#   ```c (from FILE)      an excerpt of FILE (which make compiles anyway):
+#                         its lines, comments and indentation aside, must
+#                         stand in FILE as they stand in the block, one
+#                         after the other, so the page cannot drift from it
 #   ```text, ```sh, ...   anything not meant to compile
 #
 # In a header, a block indented two spaces or more after a paragraph that
@@ -50,17 +54,22 @@ for page in README.md docs/*.md; do
                 sub(/\) *$/, "", given)
             } else if (info ~ /^ *\(run\) *$/) {
                 run = 1
+            } else if (info ~ /^ *\(from [^)]*\) *$/) {
+                from = info
+                sub(/^ *\(from /, "", from)
+                sub(/\) *$/, "", from)
             } else if (info !~ /^ *$/) {
-                printf "%s:%d: unknown fence ```c%s (want (given DECLS) or (run))\n", page, NR, info > "/dev/stderr"
+                printf "%s:%d: unknown fence ```c%s (want (given DECLS), (run) or (from FILE))\n", page, NR, info > "/dev/stderr"
                 bad = 1
             }
             name = page
             gsub(/[^A-Za-z0-9]/, "_", name)
-            f = dir "/" name "-" NR ".src"
+            f = dir "/" name "-" NR (from != "" ? ".from" : ".src")
             print page > f
             print NR + 1 > f
-            print given > f
+            print (from != "" ? from : given) > f
             print run > f
+            from = ""
             next
         }
         inblock && /^```/ { inblock = 0; close(f); next }
@@ -124,6 +133,44 @@ for src in "$dir"/*.src; do
             echo "$where: this example, run, exits with status $rc (its output: $exe.out):"
             tail -n 20 "$exe.out"
         } >&2
+        status=1
+    fi
+done
+# Excerpts: the block's lines, each without its comments and its white
+# space at either end, must be consecutive such lines of the file (blank
+# lines skipped on both sides).
+for src in "$dir"/*.from; do
+    [ -f "$src" ] || continue
+    count=$((count + 1))
+    where="$(sed -n 1p "$src"):$(sed -n 2p "$src")"
+    file=$(sed -n 3p "$src")
+    if [ ! -f "$file" ]; then
+        echo "$where: this excerpt names $file, which is not there" >&2
+        status=1
+        continue
+    fi
+    if awk '
+        function norm(line) {
+            gsub(/\/\*.*\*\//, "", line)
+            sub(/\/\/.*$/, "", line)
+            gsub(/^[ \t]+|[ \t]+$/, "", line)
+            return line
+        }
+        FNR == NR { if (FNR > 4 && (l = norm($0)) != "") want[++w] = l; next }
+        { l = norm($0); if (l != "") have[++h] = l }
+        END {
+            for (i = 1; i + w - 1 <= h; i++) {
+                for (j = 1; j <= w && have[i + j - 1] == want[j]; j++)
+                    ;
+                if (j > w)
+                    exit 0
+            }
+            exit 1
+        }
+    ' "$src" "$file"; then
+        compiled=$((compiled + 1))
+    else
+        echo "$where: this excerpt no longer stands in $file as written (copy it again from there)" >&2
         status=1
     fi
 done

@@ -55,8 +55,12 @@ int main(void)
             printf("%5d  %.4f  %.4f    %.4f    %.4f\n", e + 1, h.loss[e], h.metric[0][e],
                    h.val_loss[e], h.val_metric[0][e]);
 
-    double accuracy;
-    const double loss = tg_model_evaluate(m, x_test, y_test, 0, &accuracy);
+    double loss, accuracy;
+    st = tg_model_evaluate(m, x_test, y_test, 0, &loss, &accuracy);
+    if (!tg_is_ok(&st)) {
+        fprintf(stderr, "%s\n", st.msg);
+        return 1;
+    }
     printf("\ntest loss %.4f\ntest accuracy %.3f (%d points never seen in training)\n", loss,
            accuracy, x_test->shape.dim[0]);
 

@@ -2,11 +2,16 @@
  * embedded data, the series models' outputs are causal with the alignment
  * the targets assume, the LSTM -> CNN stack passes gradcheck, a regression
  * predicting no change is exactly persistence, and a whole run writes its
- * history CSV and its PNG. */
+ * history CSV and its PNG; a run stopped by a NaN/Inf writes the history
+ * and the weights of the epochs that finished (or, with none, nothing),
+ * exits with an error, and never prints a non-finite figure. */
 #include <check.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tensor/internal/file.h"
 #include "tests/gradcheck_check.h"
 #include "tests/scratch.h"
 #include "tests/support.h"
@@ -25,19 +30,28 @@ static tg_tensor *first_rows(const tg_tensor *t, int n)
     return r;
 }
 
+/* tg_model_evaluate's loss; the status must be ok. */
+static double evaluate(tg_model *m, const tg_tensor *x, const tg_tensor *y, int batch_size)
+{
+    double loss;
+    tg_status st = tg_model_evaluate(m, x, y, batch_size, &loss, NULL);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    return loss;
+}
+
 /* A few epochs on 64 samples: the loss on them goes down. */
 static void expect_learns(tg_model *m, tg_loss loss, tg_metric metric, const tg_tensor *x,
                           const tg_tensor *y)
 {
     tg_model_compile(m, tg_optimizer_adam(3e-3), loss, metric);
-    double before = tg_model_evaluate(m, x, y, 64, NULL);
+    double before = evaluate(m, x, y, 64);
     tg_fit_opts o = tg_fit_defaults();
     o.epochs = 4;
     o.verbose = 0;
     tg_history h;
     tg_status st = tg_model_fit(m, x, y, &o, &h);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
-    double after = tg_model_evaluate(m, x, y, 64, NULL);
+    double after = evaluate(m, x, y, 64);
     ck_assert_msg(after < 0.9 * before, "loss %g -> %g", before, after);
     tg_history_free(&h);
     tg_model_free(m);
@@ -274,6 +288,146 @@ START_TEST(test_apps_named_dir_without_data)
 }
 END_TEST
 
+/* ---- stopped by a NaN/Inf (the reproductions) ---- */
+
+/* The whole file, malloc'd, with its length. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    unsigned char *buf;
+    const tg_status st = tg_read_file(path, &buf, len);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    return buf;
+}
+
+static char *output_of(FILE *out)
+{
+    const long n = ftell(out);
+    char *text = calloc((size_t)n + 1, 1);
+    ck_assert_ptr_nonnull(text);
+    rewind(out);
+    ck_assert_uint_eq(fread(text, 1, (size_t)n, out), (size_t)n);
+    return text;
+}
+
+START_TEST(train_with_an_infinite_rate_is_refused_and_saves_nothing)
+{
+    /* `train timeseries --embedded --epochs 1 --optimizer gd --lr inf --save d`
+     * exited 0 with a finite test loss and saved 22 non-finite tensors. The
+     * application now refuses the rate before it builds anything; a rate
+     * that is finite but breaks the weights is refused by the step itself
+     * (test_step: step_refuses_a_weight_the_optimizer_made_infinite; the
+     * rollback: test_faults). */
+    tg_scratch dir;
+    tg_scratch_open(&dir);
+    tg_app_opts o = tg_app_defaults();
+    o.task = TG_APP_TIMESERIES;
+    o.embedded = 1;
+    o.epochs = 1;
+    o.optimizer = "gd";
+    o.learning_rate = INFINITY;
+    o.save_dir = tg_scratch_path(&dir, "d");
+    const char *ckpt = tg_scratch_path(&dir, "d/model.ckpt");
+    FILE *out = tmpfile();
+    o.out = out;
+    tg_app_result r;
+    tg_status s = tg_app_run(&o, &r);
+    char *text = output_of(out);
+    ck_assert(!tg_is_ok(&s));
+    ck_assert_str_eq(s.msg, "train: the learning rate inf must be a positive finite number (0: "
+                            "the optimizer's default)");
+    ck_assert_msg(file_size(ckpt) < 0, "a checkpoint of non-finite weights was written");
+    ck_assert_msg(!strstr(text, "Epoch 1") && !strstr(text, "test,"), "%s", text);
+    free(text);
+    fclose(out);
+    tg_scratch_close(&dir);
+}
+END_TEST
+
+START_TEST(train_with_a_huge_rate_prints_no_inf)
+{
+    /* `train regression --lr 1e308` (the whole set per step, one epoch)
+     * printed an inf validation and test loss and exited 0. */
+    tg_app_opts o = tg_app_defaults();
+    o.task = TG_APP_REGRESSION;
+    o.embedded = 1;
+    o.epochs = 1;
+    o.optimizer = "gd";
+    o.learning_rate = 1e308;
+    FILE *out = tmpfile();
+    o.out = out;
+    tg_status s = tg_app_run(&o, NULL);
+    char *text = output_of(out);
+    tg_ck_assert_error(s, "fit: ", "at epoch 1", "; training stopped with the initial weights");
+    ck_assert_msg(!strstr(text, "inf") && !strstr(text, "test,"), "%s", text);
+    free(text);
+    fclose(out);
+}
+END_TEST
+
+START_TEST(train_stopped_by_nan_keeps_the_finished_epochs)
+{
+    /* `train regression --epochs 3 --optimizer sgd --lr 3 --save dn
+     * --history hn.csv` diverges: it stopped on an Inf and wrote nothing. */
+    tg_scratch dir;
+    tg_scratch_open(&dir);
+    tg_app_opts o = tg_app_defaults();
+    o.task = TG_APP_REGRESSION;
+    o.embedded = 1;
+    o.epochs = 3;
+    o.optimizer = "sgd";
+    o.learning_rate = 3;
+    o.save_dir = tg_scratch_path(&dir, "dn");
+    o.history_csv = tg_scratch_path(&dir, "hn.csv");
+    const char *ckpt = tg_scratch_path(&dir, "dn/model.ckpt");
+    FILE *out = tmpfile();
+    o.out = out;
+    tg_app_result r;
+    tg_status s = tg_app_run(&o, &r);
+    char *text = output_of(out);
+    const int k = r.epochs_run; /* the epochs that finished before the stop */
+    char at[32], kept[64], saved[64];
+    snprintf(at, sizeof at, " at epoch %d, batch ", k + 1);
+    snprintf(kept, sizeof kept, "; training stopped with the weights of epoch %d", k);
+    tg_ck_assert_error(s, "fit: the loss is ", at);
+#ifndef TG_REAL_FLOAT
+    /* In double the loss overflows after some epochs have finished (the
+     * issue's run); in float it may within the first, and then nothing is
+     * to be kept. */
+    ck_assert_int_ge(k, 1);
+#endif
+    if (k == 0) {
+        ck_assert(file_size(ckpt) < 0 && file_size(o.history_csv) < 0);
+        ck_assert_msg(strstr(text, "nothing saved: no epoch finished"), "%s", text);
+    } else {
+        tg_ck_assert_error(s, kept);
+        snprintf(saved, sizeof saved, "weights of epoch %d saved to ", k);
+        ck_assert_msg(strstr(text, saved) && !strstr(text, "test,"), "%s", text);
+        /* The history of the finished epochs, as read back. */
+        tg_history h;
+        tg_status hs = tg_history_load_csv(&h, o.history_csv);
+        ck_assert_msg(tg_is_ok(&hs), "%s", hs.msg);
+        ck_assert_int_eq(h.n_epochs, k);
+        ck_assert(h.loss[0] == r.first_loss && h.loss[k - 1] == r.last_loss);
+        tg_history_free(&h);
+        /* The weights: bit for bit those of a run of just those k epochs. */
+        tg_app_opts ok = o;
+        ok.epochs = k;
+        ok.save_dir = tg_scratch_path(&dir, "dk");
+        ok.history_csv = NULL;
+        s = tg_app_run(&ok, NULL);
+        ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+        size_t na, nb;
+        unsigned char *a = slurp(ckpt, &na), *b = slurp(tg_scratch_path(&dir, "dk/model.ckpt"), &nb);
+        ck_assert_msg(na == nb && !memcmp(a, b, na), "the saved weights are not epoch %d's", k);
+        free(a);
+        free(b);
+    }
+    free(text);
+    fclose(out);
+    tg_scratch_close(&dir);
+}
+END_TEST
+
 Suite *tg_test_suite(void)
 {
     Suite *s = suite_create("apps");
@@ -289,6 +443,9 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_apps_run_writes_history_and_plot);
     tcase_add_test(tc, test_apps_failed_plot_keeps_weights);
     tcase_add_test(tc, test_apps_named_dir_without_data);
+    tcase_add_test(tc, train_with_an_infinite_rate_is_refused_and_saves_nothing);
+    tcase_add_test(tc, train_with_a_huge_rate_prints_no_inf);
+    tcase_add_test(tc, train_stopped_by_nan_keeps_the_finished_epochs);
     suite_add_tcase(s, tc);
     return s;
 }

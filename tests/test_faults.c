@@ -1,8 +1,11 @@
 /* Faults during training: a NaN or Inf in the forward or the backward pass
  * is caught at the end of the step, named by the layer where it first
- * appeared, and the model keeps its last good weights; an allocation that
- * fails anywhere along model building and one training step is reported as
- * "out of memory" (tg_fatal, exit 3), never a crash. */
+ * appeared, and the model keeps its last good weights (those of the last
+ * finished epoch); so is a weight the optimizer made infinite, checked
+ * after every step; a NaN/Inf in validation or evaluation is an error, not
+ * a number; an allocation that fails anywhere along model building and one
+ * training step is reported as "out of memory" (tg_fatal, exit 3), never a
+ * crash. */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <unistd.h>
 
 #include "layers/layers.h"
+#include "tests/scratch.h"
 #include "tests/support.h"
 #include "train/train.h"
 
@@ -185,6 +189,130 @@ START_TEST(nan_in_backward_names_the_layer_and_keeps_the_weights)
 }
 END_TEST
 
+/* ---- weights, validation and evaluation ---- */
+
+/* A callback that sets the learning rate to Inf at the end of epoch 1, so
+ * that the first step of epoch 2 makes the weights infinite. */
+static int infinite_rate_after_epoch_1(void *ctx, tg_fit_state *s)
+{
+    if (s->epoch == 1)
+        s->model->optimizer->learning_rate = INFINITY;
+    return 0;
+}
+
+START_TEST(weights_made_infinite_go_back_to_the_last_good_epoch)
+{
+    tg_model *m = small_model(0), *one_epoch = small_model(0);
+    tg_tensor *x = small_x(), *y = small_y();
+    const tg_callback cb = {.on_epoch_end = infinite_rate_after_epoch_1};
+    tg_fit_opts o = quiet(3, 2), o1 = quiet(1, 2);
+    o.callbacks = &cb;
+    o.n_callbacks = 1;
+    tg_history h, h1;
+    tg_status s = tg_model_fit(m, x, y, &o, &h);
+    tg_ck_assert_error(s, "fit: the loss is ", " at epoch 2, batch 1 of 2, NaN/Inf in parameter "
+                       "kernel of layer dense after the optimizer step; training stopped with "
+                       "the weights of epoch 1");
+    ck_assert_int_eq(h.n_epochs, 1);
+    ck_assert_int_eq(h.weights_epoch, 1);
+    s = tg_model_fit(one_epoch, x, y, &o1, &h1);
+    ck_assert_msg(tg_is_ok(&s), "%s", s.msg);
+    assert_same_weights(m, one_epoch);
+    ck_assert(h.loss[0] == h1.loss[0]);
+    tg_history_free(&h);
+    tg_history_free(&h1);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_model_free(m);
+    tg_model_free(one_epoch);
+}
+END_TEST
+
+/* A callback that sets the learning rate to Inf after the first batch. */
+static void infinite_rate_after_batch_1(void *ctx, tg_fit_state *s)
+{
+    if (s->epoch == 1 && s->batch == 1)
+        s->model->optimizer->learning_rate = INFINITY;
+}
+
+START_TEST(weights_broken_in_the_first_epoch_go_back_to_the_start)
+{
+    /* The second batch of epoch 1 breaks them: not even the first batch's
+     * update is kept, the model is as it began. */
+    tg_model *m = small_model(0), *untouched = small_model(0);
+    tg_tensor *x = small_x(), *y = small_y();
+    const tg_callback cb = {.on_batch_end = infinite_rate_after_batch_1};
+    tg_fit_opts o = quiet(3, 1);
+    o.callbacks = &cb;
+    o.n_callbacks = 1;
+    tg_history h;
+    tg_status s = tg_model_fit(m, x, y, &o, &h);
+    tg_ck_assert_error(s, " at epoch 1, batch 2 of 4, NaN/Inf in parameter ",
+                       "after the optimizer step; training stopped with the initial weights");
+    ck_assert_int_eq(h.n_epochs, 0);
+    ck_assert_int_eq(h.weights_epoch, 0);
+    assert_same_weights(m, untouched);
+    tg_history_free(&h);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_model_free(m);
+    tg_model_free(untouched);
+}
+END_TEST
+
+START_TEST(nan_in_validation_stops_training)
+{
+    tg_model *m = small_model(0), *untouched = small_model(0);
+    tg_tensor *x = small_x(), *y = small_y(), *xv = small_x();
+    xv->data[3] = (tg_real)NAN; /* sample 2 of 4, in batch 1 of 2 */
+    tg_fit_opts o = quiet(3, 2);
+    o.x_val = xv;
+    o.y_val = y;
+    tg_history h;
+    tg_status s = tg_model_fit(m, x, y, &o, &h);
+    tg_ck_assert_error(s, "fit: validation at epoch 1: the loss is ", " at batch 1 of 2, first "
+                       "NaN/Inf in the output of layer dense; training stopped with the initial "
+                       "weights");
+    ck_assert_int_eq(h.n_epochs, 0);
+    assert_same_weights(m, untouched);
+    tg_history_free(&h);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_tensor_free(xv);
+    tg_model_free(m);
+    tg_model_free(untouched);
+}
+END_TEST
+
+START_TEST(evaluate_refuses_nan_and_inf)
+{
+    tg_model *m = small_model(0);
+    tg_tensor *x = small_x(), *y = small_y();
+    double loss, mae;
+    tg_status s = tg_model_evaluate(m, x, y, 3, &loss, &mae);
+    ck_assert_msg(tg_is_ok(&s) && isfinite(loss) && isfinite(mae), "%s", s.msg);
+    /* A NaN in sample 4, in batch 2 of 2. */
+    x->data[7] = (tg_real)NAN;
+    s = tg_model_evaluate(m, x, y, 3, &loss, &mae);
+    tg_ck_assert_error(s, "evaluate: the loss is ",
+                       " at batch 2 of 2, first NaN/Inf in the output of layer dense");
+    x->data[7] = (tg_real)-0.5;
+    /* A finite output whose square overflows (b = 1e200, or 1e30 in float). */
+#ifdef TG_REAL_FLOAT
+    m->params[3]->data[0] = (tg_real)1e30;
+#else
+    m->params[3]->data[0] = (tg_real)1e200;
+#endif
+    s = tg_model_evaluate(m, x, y, 3, &loss, &mae);
+    tg_ck_assert_error(s, "evaluate: the loss is inf at batch 1 of 2, first NaN/Inf in the loss "
+                          "(every layer's output is finite)");
+    ck_assert(!isfinite(loss));
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_model_free(m);
+}
+END_TEST
+
 /* ---- out of memory ---- */
 
 /* The document's image model in miniature (Conv2D, MaxPool2D, rows as steps,
@@ -272,6 +400,10 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, nan_in_forward_names_the_layer_and_keeps_the_weights);
     tcase_add_test(tc, inf_hidden_by_tanh_shows_in_the_backward_pass);
     tcase_add_test(tc, nan_in_backward_names_the_layer_and_keeps_the_weights);
+    tcase_add_test(tc, weights_made_infinite_go_back_to_the_last_good_epoch);
+    tcase_add_test(tc, weights_broken_in_the_first_epoch_go_back_to_the_start);
+    tcase_add_test(tc, nan_in_validation_stops_training);
+    tcase_add_test(tc, evaluate_refuses_nan_and_inf);
     suite_add_tcase(s, tc);
     tc = tcase_create("oom");
     tcase_set_timeout(tc, 120);

@@ -93,8 +93,11 @@ START_TEST(test_fit_images_is_fit_on_the_tensors)
             tg_ck_assert_close(a->params[p]->data[i], b->params[p]->data[i], TG_TEST_TIGHT);
 
     double acc_a, acc_b;
-    const double loss_a = tg_model_evaluate_images(a, &val, 6, &acc_a);
-    const double loss_b = tg_model_evaluate(b, xv, yv, 6, &acc_b);
+    double loss_a, loss_b;
+    st = tg_model_evaluate_images(a, &val, 6, &loss_a, &acc_a);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    st = tg_model_evaluate(b, xv, yv, 6, &loss_b, &acc_b);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
     tg_ck_assert_close(loss_a, loss_b, TG_TEST_TIGHT);
     tg_ck_assert_close(acc_a, acc_b, TG_TEST_TIGHT);
 

@@ -57,9 +57,11 @@ START_TEST(test_images_validate_on_held_out_training_images)
     snprintf(ckpt, sizeof ckpt, "%s/model.ckpt", o.save_dir);
     st = tg_model_load(m, ckpt);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
-    double acc;
-    const double held_loss = tg_model_evaluate_images(m, &held, o.batch_size, &acc);
-    const double test_loss = tg_model_evaluate_images(m, &test, o.batch_size, &acc);
+    double acc, held_loss, test_loss;
+    st = tg_model_evaluate_images(m, &held, o.batch_size, &held_loss, &acc);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    st = tg_model_evaluate_images(m, &test, o.batch_size, &test_loss, &acc);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
     tg_ck_assert_close(h.val_loss[0], held_loss, TG_TEST_TIGHT);
     tg_ck_assert_close(r.test_loss, test_loss, TG_TEST_TIGHT);
 

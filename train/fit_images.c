@@ -25,14 +25,14 @@ static tg_fit_source image_source_open(const tg_image_set *set, image_source *s)
                            TG_SHAPE((int)set->count, set->classes), gather_images, s};
 }
 
-double tg_model_evaluate_images(tg_model *m, const tg_image_set *set, int batch_size,
-                                double *metrics)
+tg_status tg_model_evaluate_images(tg_model *m, const tg_image_set *set, int batch_size,
+                                   double *loss, double *metrics)
 {
     image_source s;
     const tg_fit_source src = image_source_open(set, &s);
-    const double loss = tg_model_evaluate_source(m, &src, batch_size, metrics);
+    const tg_status st = tg_model_evaluate_source(m, &src, batch_size, loss, metrics);
     free(s.index);
-    return loss;
+    return st;
 }
 
 tg_status tg_model_fit_images(tg_model *m, const tg_image_set *train, const tg_image_set *val,

@@ -47,6 +47,28 @@ void tg_history_append(tg_history *h, double loss, double val_loss, const double
     }
 }
 
+static void history_train_begin(void *ctx, tg_fit_state *s)
+{
+    const tg_model *m = s->model;
+    const char *names[TG_MODEL_MAX_METRICS];
+    for (int i = 0; i < m->n_metrics; i++)
+        names[i] = tg_metric_name(m->metrics[i]);
+    tg_history_init(ctx, m->n_metrics, names, s->has_val);
+}
+
+static int history_epoch_end(void *ctx, tg_fit_state *s)
+{
+    tg_history_append(ctx, s->loss, s->val_loss, s->metrics, s->val_metrics, s->seconds);
+    return 0;
+}
+
+tg_callback tg_history_callback(tg_history *h)
+{
+    return (tg_callback){.ctx = h,
+                         .on_train_begin = history_train_begin,
+                         .on_epoch_end = history_epoch_end};
+}
+
 void tg_history_free(tg_history *h)
 {
     free(h->loss);

@@ -123,7 +123,7 @@ tg_tensor *tg_model_forward(tg_model *m, tg_tape *tape, tg_tensor *x, int traini
     if (m->n_layers == 0)
         tg_fatal("model: forward through a model without layers");
     for (int i = 0; i < m->n_layers; i++)
-        x = tg_layer_forward(m->layers[i], tape, x, training);
+        x = m->outputs[i] = tg_layer_forward(m->layers[i], tape, x, training);
     return x;
 }
 

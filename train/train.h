@@ -1,7 +1,8 @@
 /* train/: the training library -- losses, metrics, optimizers,
  * regularizers, the Sequential model and its summary, gradient clipping,
- * early stopping, the history, fit and evaluate, and checkpoints. Stands
- * on layers/, datasets/ and below. */
+ * the finite checks and the training step, fit and its callbacks (progress,
+ * early stopping, checkpointing, the history), evaluate, and checkpoints.
+ * Stands on layers/, datasets/ and below. */
 #ifndef TG_TRAIN_H
 #define TG_TRAIN_H
 
@@ -191,6 +192,10 @@ typedef struct tg_model {
     int n_metrics;
     int compiled;
     tg_tape *tape; /* one tape for every step of fit, evaluate and predict */
+    /* Each layer's output in the last tg_model_forward: tensors in the
+     * arena of the tape it ran on, valid until that tape is reset (what
+     * the finite checks read). */
+    tg_tensor *outputs[TG_MODEL_MAX_LAYERS];
 } tg_model;
 
 tg_model *tg_model_new(tg_shape input_shape, uint64_t seed);
@@ -208,7 +213,8 @@ void tg_model_compile(tg_model *m, tg_optimizer *opt, tg_loss loss, tg_metric me
 /* Adds one more metric (at most TG_MODEL_MAX_METRICS). */
 void tg_model_add_metric(tg_model *m, tg_metric metric);
 
-/* x: (N, input_shape...) on the tape, in training or inference mode. */
+/* x: (N, input_shape...) on the tape, in training or inference mode; each
+ * layer's output is kept in m->outputs. */
 tg_tensor *tg_model_forward(tg_model *m, tg_tape *tape, tg_tensor *x, int training);
 /* The loss of the compiled model on a batch plus every layer's penalty
  * (what fit minimises and reports, as Keras). */
@@ -254,6 +260,136 @@ void tg_model_summary(const tg_model *m, FILE *out);
  * returns the global norm before clipping. */
 double tg_clip_grad_norm(tg_tensor *const *params, int n, double max_norm);
 
+/* ==== Finite checks (finite.c) =========================================================== */
+
+/* Where a NaN or an Inf first appeared in a training step, so that a
+ * diverging run names its culprit instead of training on garbage. Each
+ * check returns ok when what it guards is finite, else a data error whose
+ * message names the place where the first NaN/Inf appeared:
+ *
+ *   tg_model_check_forward    guards the loss; names the first layer output of
+ *                             the last forward (m->outputs, forward order) that
+ *                             is not finite: "first NaN/Inf in the output of
+ *                             layer dense", or "first NaN/Inf in the loss (every
+ *                             layer's output is finite)"
+ *   tg_model_check_gradients  after backward, guards every parameter's gradient;
+ *                             names a layer's output as above when the NaN came
+ *                             from the forward pass, else, last layer first,
+ *                             "first NaN/Inf in the gradient of the loss" (what
+ *                             arrives at the last layer) or "first NaN/Inf in the
+ *                             backward pass of layer lstm" (its parameters'
+ *                             gradients or the gradient it passes down)
+ *   tg_model_check_weights    guards every parameter, in the model's order:
+ *                             "NaN/Inf in parameter kernel of layer dense"
+ *
+ * When all is well they read the loss, the gradients and the weights, a
+ * pass over the parameters (not over the activations, which are searched
+ * only to name the place). A NaN that reaches neither the loss nor any
+ * parameter's gradient changes no weight, and is no fault. */
+
+tg_status tg_model_check_forward(const tg_model *m, double loss);
+tg_status tg_model_check_gradients(const tg_model *m);
+tg_status tg_model_check_weights(const tg_model *m);
+
+/* ==== The training step (step.c) ========================================================= */
+
+/* One step of training, as the idea reads:
+ *
+ *     forward, loss, zero the gradients, backward, finite check, clip (clip_norm > 0),
+ *     optimizer step, finite check of the weights
+ *
+ * x and y are a batch in the arena of m->tape, made since its last reset;
+ * *loss receives the batch's loss (with the penalties), and
+ * m->outputs[m->n_layers - 1] holds the prediction until the next reset.
+ * A NaN or Inf is a data error: the status says where it first appeared
+ * (the finite checks' words; "... after the optimizer step" for a weight)
+ * and the step goes no further. Found before the optimizer step, the
+ * weights are untouched; found in a weight, they are the broken ones, and
+ * the caller goes back to weights it kept (tg_model_fit does). */
+tg_status tg_model_train_step(tg_model *m, tg_tensor *x, tg_tensor *y, double clip_norm,
+                              double *loss);
+
+/* ==== Callbacks (callbacks.c) ============================================================ */
+
+/* Callbacks, as Keras's: what fit does besides training -- the progress
+ * bar, the history, early stopping, checkpoints, and anything of your own
+ * -- is a list of callbacks whose hooks fit calls at these moments:
+ *
+ *     on_train_begin
+ *     each epoch:   on_epoch_begin, on_batch_end after each step,
+ *                   on_epoch_end once the epoch's figures are in
+ *     on_train_end  (always: also after a NaN/Inf stop or a callback's error)
+ *
+ * A hook left NULL is skipped. Each gets its callback's ctx and fit's state
+ * (Keras's logs). on_epoch_end returns 1 to stop training after this epoch
+ * (Keras's model.stop_training = True), 0 to go on. A callback that fails
+ * (a checkpoint that cannot be written) sets state->status to its error:
+ * fit stops there and returns it. One that puts other weights into the
+ * model says whose they are in state->weights_epoch.
+ *
+ *     static int stop_at_3(void *ctx, tg_fit_state *s) { return s->epoch == 3; }
+ *     ...
+ *     tg_callback mine = {.on_epoch_end = stop_at_3};
+ *     o.callbacks = &mine;
+ *     o.n_callbacks = 1; */
+
+typedef struct tg_fit_state {
+    tg_model *model;
+    int epochs;         /* asked for */
+    int epoch;          /* from 1: the epoch under way (0 in on_train_begin) */
+    int batch, batches; /* on_batch_end: the batch just trained (from 1); the epoch's count */
+    double seconds;     /* since the epoch began */
+    /* The mean training loss of the epoch's batches so far (on_batch_end);
+     * in on_epoch_end the whole epoch's loss and metrics, and the validation
+     * ones, every one finite. */
+    double loss, metrics[TG_MODEL_MAX_METRICS];
+    int has_val;
+    double val_loss, val_metrics[TG_MODEL_MAX_METRICS];
+    /* Callbacks may write these two. */
+    int weights_epoch; /* the epoch whose weights the model holds (0: those fit began with) */
+    tg_status status;  /* on_train_end: how training ended (ok: it ran its epochs or was stopped) */
+} tg_fit_state;
+
+typedef struct tg_callback {
+    void *ctx;
+    void (*on_train_begin)(void *ctx, tg_fit_state *s);
+    void (*on_epoch_begin)(void *ctx, tg_fit_state *s);
+    void (*on_batch_end)(void *ctx, tg_fit_state *s);
+    int (*on_epoch_end)(void *ctx, tg_fit_state *s);
+    void (*on_train_end)(void *ctx, tg_fit_state *s);
+} tg_callback;
+
+/* The value named monitor in s (Keras's monitor): "loss", "val_loss", a
+ * metric's name ("accuracy", "mae") or val_ and a metric's name; another
+ * name stops with a message. */
+double tg_fit_state_value(const tg_fit_state *s, const char *monitor);
+/* In on_train_begin: monitor, or when NULL its default, val_loss with
+ * validation data and loss without; one that names no value of s, or a
+ * val_ one without validation data, stops with a message naming who. */
+const char *tg_monitor_resolve(const char *monitor, const tg_fit_state *s, const char *who);
+/* Keras's mode "auto": 1 (larger is better) for the accuracies, else 0. */
+int tg_monitor_maximizes(const char *monitor);
+/* 1 when value beats best by more than min_delta (a NaN never does). */
+int tg_monitor_improves(int maximize, double min_delta, double best, double value);
+
+/* ==== Progress (progress.c) ============================================================== */
+
+/* The progress callback: on a terminal one bar per epoch, redrawn with \r
+ * at most every 0.1 s (batches done, ETA, running loss) and finished with
+ * the epoch's figures; elsewhere (a pipe, a CI log) one line per epoch:
+ *
+ *     Epoch 3/10 - 1.24s - loss: 0.4321 - accuracy: 0.8125 - val_loss: ... */
+
+typedef struct tg_progress {
+    FILE *out;
+    int bar;       /* out is a terminal (from on_train_begin) */
+    int open;      /* a bar is drawn and its line not finished */
+    double drawn;  /* seconds into the epoch of the last redraw */
+} tg_progress;
+
+/* out NULL: stdout. */
+tg_callback tg_progress_callback(tg_progress *p, FILE *out);
+
 /* ==== Early stopping (early_stopping.c) ================================================== */
 
 /* Early stopping (Keras's EarlyStopping callback) and the best weights.
@@ -274,6 +410,7 @@ typedef struct tg_early_stopping_opts {
 } tg_early_stopping_opts;
 
 typedef struct tg_early_stopping {
+    const char *monitor;
     int maximize;
     double min_delta;
     int patience;
@@ -282,9 +419,14 @@ typedef struct tg_early_stopping {
     int wait;
     int n;
     tg_tensor **best_weights; /* copies of the parameters at best_epoch */
+    /* As a callback: its settings, and the epoch it stopped after (0: none). */
+    tg_early_stopping_opts opts;
+    FILE *out;
+    int stopped_epoch;
 } tg_early_stopping;
 
-/* Copies the current weights as the best so far (epoch 0: the start). */
+/* The rule by hand: copies the current weights as the best so far (epoch
+ * 0: the start); n = 0 keeps no weights. */
 void tg_early_stopping_init(tg_early_stopping *es, const char *monitor, double min_delta,
                             int patience, tg_tensor *const *params, int n);
 /* Records epoch's value; returns 1 when patience has run out. A NaN never
@@ -294,6 +436,38 @@ int tg_early_stopping_update(tg_early_stopping *es, int epoch, double value,
 /* Copies the best weights back into params. */
 void tg_early_stopping_restore(const tg_early_stopping *es, tg_tensor *const *params);
 void tg_early_stopping_free(tg_early_stopping *es);
+
+/* The rule as a callback on es, set up from opts at on_train_begin (their
+ * enabled is not read: tg_fit_opts reads it). With restore_best_weights the
+ * model goes back to the best epoch's weights at on_train_end, however
+ * training ended (all its epochs, stopped, or a NaN/Inf), as Keras 3
+ * does; the copies are freed there, and es->best_epoch and
+ * es->stopped_epoch stay to be read. out: where it says that it stopped
+ * (NULL: nowhere). */
+tg_callback tg_early_stopping_callback(tg_early_stopping *es, const tg_early_stopping_opts *opts,
+                                       FILE *out);
+
+/* ==== Checkpointing (model_checkpoint.c) ================================================= */
+
+/* Keras's ModelCheckpoint: saves the model through tg_model_save (a
+ * temporary file renamed into place) after every epoch when monitor is
+ * NULL, else only when the monitored value improves on the best so far
+ * (Keras's save_best_only, mode "auto", min_delta 0), so that the file
+ * always holds the best epoch's weights. A save that fails stops training
+ * with its status; the file is then still the last one saved. out: a line
+ * per epoch (NULL: silent). path and monitor must live as long as the fit. */
+
+typedef struct tg_model_checkpoint {
+    const char *path;
+    const char *monitor; /* NULL: every epoch */
+    FILE *out;
+    int maximize;
+    double best;
+    int saved_epoch; /* the epoch whose weights the file holds (0: not written) */
+} tg_model_checkpoint;
+
+tg_callback tg_model_checkpoint_callback(tg_model_checkpoint *c, const char *path,
+                                         const char *monitor, FILE *out);
 
 /* ==== History (history.c) ================================================================ */
 
@@ -314,9 +488,10 @@ typedef struct tg_history {
     int n_epochs, cap;
     double *loss, *val_loss, *seconds;
     double *metric[TG_HISTORY_MAX_METRICS], *val_metric[TG_HISTORY_MAX_METRICS];
-    /* Set by fit: the epoch (from 1) training stopped early at and why, or 0. */
-    int stopped_epoch;
-    int best_epoch; /* the epoch whose weights the model holds when restored, or 0 */
+    /* Set by fit: */
+    int stopped_epoch; /* the epoch after which a callback stopped training, or 0 */
+    int best_epoch;    /* the best epoch of early stopping's monitor (also when it is off), or 0 */
+    int weights_epoch; /* the epoch whose weights the model holds after fit (0: those it began with) */
 } tg_history;
 
 void tg_history_init(tg_history *h, int n_metrics, const char *const *metric_names, int has_val);
@@ -329,6 +504,10 @@ void tg_history_append(tg_history *h, double loss, double val_loss, const double
                        const double *val_metrics, double seconds);
 void tg_history_free(tg_history *h);
 
+/* The history callback: sets h up at on_train_begin (the model's metrics,
+ * validation or not) and appends each epoch's figures at on_epoch_end. */
+tg_callback tg_history_callback(tg_history *h);
+
 /* Writes a temporary file beside path, fsyncs it and renames it into place
  * (tg_write_file): after a crash the file is the old CSV or the whole new
  * one. Doubles are printed with 17 significant digits, so a CSV read back
@@ -337,7 +516,7 @@ tg_status tg_history_save_csv(const tg_history *h, const char *path);
 /* Reads a CSV of that form; on failure h is left empty (and freeable). */
 tg_status tg_history_load_csv(tg_history *h, const char *path);
 
-/* ==== Fit and evaluate (fit.c) =========================================================== */
+/* ==== Fit and evaluate (fit.c, evaluate.c) =============================================== */
 
 /* fit, evaluate: Keras's training loop for a compiled tg_model.
  * Example (given tg_model *m, const tg_tensor *x, const tg_tensor *y,
@@ -348,9 +527,29 @@ tg_status tg_history_load_csv(tg_history *h, const char *path);
  *     tg_history h;
  *     tg_status s = tg_model_fit(m, x, y, &o, &h);
  *
- * Each step: reset the one tape, gather the batch into its arena, forward,
- * loss (+ penalties), backward, clip, optimizer step. After the first step
- * the arena holds a whole step, so the steady state does no malloc. */
+ * fit is a loop over epochs and batches: each batch is gathered into the
+ * arena of the model's one tape and goes through tg_model_train_step, and
+ * the callbacks run around it: fit's own (the history, the progress bar
+ * when verbose, early stopping), then opts.callbacks in their order. After
+ * the first step the arena holds a whole step, so the steady state does no
+ * malloc.
+ *
+ * Finite or refused: training stops at the first NaN or Inf, in a batch's
+ * loss, a parameter's gradient or a weight (the step's checks), or in the
+ * epoch's figures (its loss and metrics, the validation ones). It is a
+ * data error, and the status names the epoch, the batch, where it first
+ * appeared and which weights the model kept:
+ *
+ *     fit: the loss is nan at epoch 3, batch 2 of 8, first NaN/Inf in the output
+ *     of layer dense; training stopped with the weights of epoch 2
+ *
+ * The epoch it happened in does not count: the history holds the epochs
+ * before it, and the model goes back, bit-exactly, to its last good
+ * weights: those it had at the end of the last of them (the weights it
+ * began with when none finished). Then training ends as it would have
+ * otherwise: with early stopping's restore_best_weights, the best epoch's
+ * weights go in. history->weights_epoch says which epoch's the model
+ * holds. */
 
 typedef struct tg_fit_opts {
     int epochs;              /* default 1 */
@@ -362,23 +561,25 @@ typedef struct tg_fit_opts {
     double clip_norm;        /* > 0: clip the gradients to this global norm */
     int verbose;             /* default 1: a progress bar on a terminal, else a line per epoch */
     FILE *out;               /* where progress goes; NULL: stdout */
+    const tg_callback *callbacks; /* yours, called after fit's own, in this order */
+    int n_callbacks;
 } tg_fit_opts;
 
 tg_fit_opts tg_fit_defaults(void);
 
 /* Trains m on x (N, input...) and y (N, output...). history is initialised
- * here (free it with tg_history_free), and holds every finished epoch even
- * when training stops on a NaN/Inf (in the loss, a layer's output or a
- * gradient, checked every step before the optimizer runs); that is a data
- * error: the status names the epoch, the batch and the layer where it first
- * appeared, and the model keeps the best weights so far. */
+ * here (free it with tg_history_free) and holds every finished epoch, also
+ * when training stops on a NaN/Inf (see above) or a callback's error. */
 tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, const tg_fit_opts *opts,
                        tg_history *history);
 
 /* The loss (with penalties) and each compiled metric over x, y, in batches
- * without gradients; metrics may be NULL. */
-double tg_model_evaluate(tg_model *m, const tg_tensor *x, const tg_tensor *y, int batch_size,
-                         double *metrics);
+ * without gradients, into *loss and metrics (either may be NULL). A NaN or
+ * Inf is a data error, not a number to print: "evaluate: the loss is inf
+ * at batch 3 of 14, first NaN/Inf in the output of layer dense_1", or
+ * "evaluate: mae over the 418 samples is inf". */
+tg_status tg_model_evaluate(tg_model *m, const tg_tensor *x, const tg_tensor *y, int batch_size,
+                            double *loss, double *metrics);
 
 /* Samples that are not two tensors (fit_images.h: images kept as bytes),
  * for the same loop: x_shape and y_shape are the whole set's,
@@ -397,8 +598,8 @@ tg_status tg_model_fit_source(tg_model *m, const tg_fit_source *train, const tg_
                               const tg_fit_opts *opts, tg_history *history);
 
 /* tg_model_evaluate on the samples of src. */
-double tg_model_evaluate_source(tg_model *m, const tg_fit_source *src, int batch_size,
-                                double *metrics);
+tg_status tg_model_evaluate_source(tg_model *m, const tg_fit_source *src, int batch_size,
+                                   double *loss, double *metrics);
 
 /* ==== Fitting image sets (fit_images.c) ================================================== */
 
@@ -417,9 +618,9 @@ double tg_model_evaluate_source(tg_model *m, const tg_fit_source *src, int batch
 tg_status tg_model_fit_images(tg_model *m, const tg_image_set *train, const tg_image_set *val,
                               const tg_fit_opts *opts, tg_history *history);
 
-/* Loss and metrics over a whole set, a batch at a time. */
-double tg_model_evaluate_images(tg_model *m, const tg_image_set *set, int batch_size,
-                                double *metrics);
+/* Loss and metrics over a whole set, a batch at a time (as tg_model_evaluate). */
+tg_status tg_model_evaluate_images(tg_model *m, const tg_image_set *set, int batch_size,
+                                   double *loss, double *metrics);
 
 /* ==== Checkpoints (checkpoint.c) ========================================================= */
 

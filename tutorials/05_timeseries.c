@@ -115,8 +115,8 @@ int main(int argc, char **argv)
                   "L = -1/(N T') sum_{n,t} [ y log p + (1 - y) log(1 - p) ]   (T' = 15 outputs)");
     TG_MIRROR("model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])",
               tg_model_compile(m, tg_optimizer_adam(1e-3), TG_LOSS_BCE, TG_METRIC_ACCURACY));
-    double metric;
-    double val0 = tg_model_evaluate(m, task.x_val, task.y_val, 64, &metric);
+    double metric, val0;
+    tg_training_expect_ok(&s, tg_model_evaluate(m, task.x_val, task.y_val, 64, &val0, &metric));
     tg_steps_say("  Before training, on the validation windows:");
     tg_steps_expect(&s, "loss = the formula", val0, bce_by_hand(p_tut, task.y_val), TG_STEPS_TOL);
     tg_steps_say("  (a model that always said 0.5 would score log 2 = 0.6931)");

@@ -252,8 +252,8 @@ int main(int argc, char **argv)
     TG_MIRROR("model.compile(optimizer='adam', loss='categorical_crossentropy', "
               "metrics=['accuracy'])",
               tg_model_compile(m, tg_optimizer_adam(1e-3), TG_LOSS_CCE, TG_METRIC_ACCURACY));
-    double metric;
-    double val0 = tg_model_evaluate(m, X_val, y_val, 64, &metric);
+    double metric, val0;
+    tg_training_expect_ok(&s, tg_model_evaluate(m, X_val, y_val, 64, &val0, &metric));
     tg_steps_say("  Before training, on the validation images:");
     tg_steps_expect(&s, "loss = the formula", val0, cce_by_hand(p_tut, y_val), TG_STEPS_TOL);
     tg_steps_say("  (guessing 1/10 for every class would score log 10 = 2.3026)");

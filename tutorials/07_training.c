@@ -518,7 +518,8 @@ int main(int argc, char **argv)
     printf("\n");
     tg_steps_expect(&s, "stopped epoch = best + 10", h_early.stopped_epoch, argmin + 1 + 10, 0);
     tg_steps_expect(&s, "best epoch = argmin", h_early.best_epoch, argmin + 1, 0);
-    double restored = tg_model_evaluate(m, xv, yv, 64, NULL);
+    double restored;
+    tg_training_expect_ok(&s, tg_model_evaluate(m, xv, yv, 64, &restored, NULL));
     tg_steps_expect(&s, "val_loss now = val_loss(best)", restored, h_early.val_loss[argmin],
                     TG_STEPS_TOL);
     tg_steps_say("  The training loss keeps falling; the validation loss turns: from there on\n"

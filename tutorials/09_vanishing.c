@@ -179,16 +179,16 @@ static double memory_accuracy(const tg_vanishing_cell *cell, int T, const memory
     f.verbose = 0;
     tg_history h;
     tg_status st = tg_model_fit(m, x, y, &f, &h);
-    double acc = 0;
+    double loss, acc = 0;
     if (tg_is_ok(&st))
-        tg_model_evaluate(m, x_test, y_test, o->test, &acc);
+        st = tg_model_evaluate(m, x_test, y_test, o->test, &loss, &acc);
     tg_history_free(&h);
     tg_tensor_free(x);
     tg_tensor_free(y);
     tg_tensor_free(x_test);
     tg_tensor_free(y_test);
     tg_model_free(m);
-    return acc;
+    return tg_is_ok(&st) ? acc : 0; /* a run that diverged has learnt nothing */
 }
 
 /* Reads --long (and leaves --step to tg_steps_start). */
