@@ -427,12 +427,13 @@ tg_status tg_gru_keras_load(tg_layer *gru, const char *prefix);
  * layers made with the same options, the forward and the backward copy,
  * with weights of their own (Keras's `layer` and its copy, or its
  * `backward_layer`), and owns them. They are renamed forward_<name> and
- * backward_<name>, and their parameters "forward_<name>/<param>" (Keras:
- * "bidirectional/forward_lstm/..."), the forward copy's first: a checkpoint
- * holds bidirectional/forward_lstm/W_xi.npy. Look a parameter up with
- * tg_bidirectional_layer and the inner layer's own function
- * (tg_lstm_param, ...). The wrapper's path (set it before forward) is
- * given to both copies. */
+ * backward_<name>; the wrapper's params are theirs, the forward copy's
+ * first, named "forward_<name>/<param>" (Keras:
+ * "bidirectional/forward_lstm/..."), so a checkpoint holds
+ * bidirectional/forward_lstm/W_xi.npy. Each copy still answers to its own
+ * functions under its own names: tg_lstm_param(tg_bidirectional_layer(bi,
+ * 0), "W_xi") is a view of that tensor (the same data and gradient). The
+ * wrapper's path (set it before forward) is given to both copies. */
 
 typedef enum {
     TG_MERGE_CONCAT = 0,

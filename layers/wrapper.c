@@ -3,6 +3,7 @@
 #include "layers/internal/wrapper.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tensor/tensor.h"
@@ -32,6 +33,9 @@ void tg_wrapper_adopt(tg_layer *self, tg_layer *inner, tg_wrapper_param_names na
     for (int i = 0; i < inner->n_params; i++) {
         const int k = self->n_params++;
         tg_tensor *p = inner->params[i];
+        tg_tensor *view = tg_xmalloc(sizeof *view, "wrapper");
+        *view = *p; /* shares data and grad; keeps the name */
+        inner->params[i] = view;
         if (prefix) {
             snprintf(names[k], sizeof names[k], "%s/%s", prefix, p->name ? p->name : "param");
             p->name = names[k];
@@ -44,9 +48,12 @@ void tg_wrapper_adopt(tg_layer *self, tg_layer *inner, tg_wrapper_param_names na
 void tg_wrapper_destroy(tg_layer *self)
 {
     for (int i = 0; i < self->n_inner; i++) {
-        /* its parameters were the wrapper's: tg_layer_free freed them */
-        self->inner[i]->n_params = 0;
-        tg_layer_free(self->inner[i]);
+        tg_layer *inner = self->inner[i];
+        /* views only: the tensors were the wrapper's, and tg_layer_free freed them */
+        for (int k = 0; k < inner->n_params; k++)
+            free(inner->params[k]);
+        inner->n_params = 0;
+        tg_layer_free(inner);
     }
     self->n_inner = 0;
 }

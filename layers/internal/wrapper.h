@@ -22,12 +22,18 @@ void tg_wrapper_hold(tg_layer *self, tg_layer *inner, const char *op);
  * same tensors, become the wrapper's next params, with their is_kernel
  * flags. With a prefix (the inner layer's name), each is renamed
  * "<prefix>/<name>" into names, storage the wrapper owns, so that two inner
- * layers' "kernel"s stay apart in a checkpoint; NULL keeps the names. */
+ * layers' "kernel"s stay apart in a checkpoint; NULL keeps the names.
+ *
+ * The inner layer keeps computing with the same tensors, but its params[]
+ * now holds views of them under their own names (the same data and
+ * gradient buffers in a struct of their own): the inner layer's functions
+ * that look parameters up by name (tg_lstm_param, tg_gru_keras_save) keep
+ * working, and each buffer is freed once, with the wrapper's params. */
 void tg_wrapper_adopt(tg_layer *self, tg_layer *inner, tg_wrapper_param_names names,
                       const char *prefix);
 
-/* The destroy of a wrapper's tg_layer_ops: frees the inner layers, whose
- * parameters tg_layer_free has already freed as the wrapper's. */
+/* The destroy of a wrapper's tg_layer_ops: frees the inner layers and
+ * their views (tg_layer_free has freed the tensors as the wrapper's). */
 void tg_wrapper_destroy(tg_layer *self);
 
 /* Gives the wrapper's path to its inner layers (before each forward). */
