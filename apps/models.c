@@ -190,14 +190,17 @@ static tg_tensor *model_fn(tg_tape *tape, tg_tensor *const *inputs, void *ctx)
 
 /* d/dx and d/d(every parameter) of m on x of the given batched shape, every
  * parameter and x random (zeros would leave part of the check trivial), the
- * kernel of `spread` (may be NULL) U(-2, 2); frees m. */
+ * kernel of `spread` (may be NULL) U(-2, 2); frees m. fill_x (NULL: U(-1,
+ * 1)) draws x. */
 static tg_gradcheck_report check_model(tg_model *m, tg_shape x_shape, tg_layer *spread,
-                                       uint64_t seed)
+                                       void (*fill_x)(tg_tensor *x, tg_rng *rng), uint64_t seed)
 {
     tg_rng rng;
     tg_rng_seed(&rng, seed + 1);
     tg_tensor *in[TG_GRADCHECK_MAX_INPUTS];
     in[0] = tg_tensor_uniform(x_shape, &rng, -1, 1);
+    if (fill_x)
+        fill_x(in[0], &rng);
     in[0]->name = "x";
     if (m->n_params + 1 > TG_GRADCHECK_MAX_INPUTS)
         tg_fatal("model gradcheck: %d parameters are too many", m->n_params);
@@ -227,36 +230,79 @@ static tg_gradcheck_report case_lstm_cnn(uint64_t seed)
     tg_layer *conv = tg_model_add(m, tg_conv1d((tg_conv1d_opts){.filters = 2, .kernel = 3}));
     tg_model_add(m, tg_maxpool1d((tg_pool1d_opts){.pool = 2}));
     tg_model_add(m, tg_dense(1, TG_SIGMOID));
-    return check_model(m, TG_SHAPE(2, 7, 2), conv, seed);
+    return check_model(m, TG_SHAPE(2, 7, 2), conv, NULL, seed);
 }
 
-/* The CNN-LSTM of frames, small: TimeDistributed(Conv2D(2, 3x3) ->
+/* x seen as (K, rows, cols) with every pr x pc pooling window holding the
+ * levels -0.9 .. 0.9 evenly spaced, in a random order, jittered by
+ * U(-0.05, 0.05): the candidates of a window stay apart by far more than a
+ * step of +-2h, so no max-pool winner switches within the differences. */
+static void fill_pool_windows(tg_tensor *x, int rows, int cols, int pr, int pc, tg_rng *rng)
+{
+    const int P = pr * pc;
+    int order[16];
+    for (size_t f = 0; f < x->size / ((size_t)rows * (size_t)cols); f++)
+        for (int wi = 0; wi < rows / pr; wi++)
+            for (int wj = 0; wj < cols / pc; wj++) {
+                for (int k = 0; k < P; k++)
+                    order[k] = k;
+                for (int k = P - 1; k > 0; k--) {
+                    const int j = (int)tg_rng_below(rng, (uint64_t)k + 1), t = order[k];
+                    order[k] = order[j];
+                    order[j] = t;
+                }
+                for (int k = 0; k < P; k++) {
+                    const int r = wi * pr + k / pc, c = wj * pc + k % pc;
+                    const double level = -0.9 + 1.8 * order[k] / (P - 1);
+                    x->data[(f * (size_t)rows + (size_t)r) * (size_t)cols + (size_t)c] =
+                        (tg_real)(level + 0.1 * (tg_rng_uniform(rng) - 0.5));
+                }
+            }
+}
+
+static void fill_frames(tg_tensor *x, tg_rng *rng)
+{
+    fill_pool_windows(x, 4, 4, 2, 2, rng);
+}
+
+static void fill_series(tg_tensor *x, tg_rng *rng)
+{
+    fill_pool_windows(x, 8, 1, 2, 1, rng);
+}
+
+/* The CNN-LSTM of frames, small: TimeDistributed(Conv2D(2, 1x1) ->
  * MaxPool2D(2x2) -> Flatten) -> LSTM(3) -> Dense(1, sigmoid) over frames
- * (2, 3, 6, 6, 1); linear and spread as above. */
+ * (2, 3, 4, 4, 1); linear and spread as above. A 1x1 kernel keeps each
+ * pixel in one pooled candidate, and the frames' windows hold well-spaced
+ * pixels (fill_pool_windows), so no max-pool winner switches within the finite
+ * differences' +-2h (float's h is 1e-2; a 3x3 kernel over U(-1, 1) frames
+ * moved several candidates of a window at once and switched winners). The
+ * 3x3 TimeDistributed Conv2D has rows of its own (timedist_conv2d*). */
 static tg_gradcheck_report case_frames_cnn_lstm(uint64_t seed)
 {
-    tg_model *m = tg_model_new(TG_SHAPE(3, 6, 6, 1), seed);
+    tg_model *m = tg_model_new(TG_SHAPE(3, 4, 4, 1), seed);
     tg_layer *conv = tg_model_add(
-        m, tg_time_distributed(tg_conv2d((tg_conv2d_opts){.filters = 2, .kernel = {3, 3}})));
+        m, tg_time_distributed(tg_conv2d((tg_conv2d_opts){.filters = 2, .kernel = {1, 1}})));
     /* cppcheck-suppress legacyUninitvar */
     tg_model_add(m, tg_time_distributed(tg_maxpool2d((tg_pool2d_opts){.pool = {2, 2}})));
     tg_model_add(m, tg_time_distributed(tg_flatten()));
     tg_model_add(m, lstm(3, 0, TG_PEEPHOLE_DIAGONAL));
     tg_model_add(m, tg_dense(1, TG_SIGMOID));
-    return check_model(m, TG_SHAPE(2, 3, 6, 6, 1), conv, seed);
+    return check_model(m, TG_SHAPE(2, 3, 4, 4, 1), conv, fill_frames, seed);
 }
 
-/* The BiLSTM series model's core, small: Conv1D(2, 3) -> MaxPool1D(2) ->
- * Bidirectional(LSTM(2)) -> Dense(1, sigmoid) over (2, 8, 2). */
+/* The BiLSTM series model's core, small: Conv1D(2, 1) -> MaxPool1D(2) ->
+ * Bidirectional(LSTM(2)) -> Dense(1, sigmoid) over (2, 8, 1), each pooled
+ * pair of steps well apart (fill_pool_windows), for the reason above. */
 static tg_gradcheck_report case_bilstm_series(uint64_t seed)
 {
-    tg_model *m = tg_model_new(TG_SHAPE(8, 2), seed);
-    tg_layer *conv = tg_model_add(m, tg_conv1d((tg_conv1d_opts){.filters = 2, .kernel = 3}));
+    tg_model *m = tg_model_new(TG_SHAPE(8, 1), seed);
+    tg_layer *conv = tg_model_add(m, tg_conv1d((tg_conv1d_opts){.filters = 2, .kernel = 1}));
     tg_model_add(m, tg_maxpool1d((tg_pool1d_opts){.pool = 2}));
     tg_model_add(m, tg_bidirectional(lstm(2, 0, TG_PEEPHOLE_DIAGONAL),
                                      lstm(2, 0, TG_PEEPHOLE_DIAGONAL), TG_MERGE_CONCAT));
     tg_model_add(m, tg_dense(1, TG_SIGMOID));
-    return check_model(m, TG_SHAPE(2, 8, 2), conv, seed);
+    return check_model(m, TG_SHAPE(2, 8, 1), conv, fill_series, seed);
 }
 
 static const tg_gradcheck_case cases[] = {
