@@ -1,7 +1,8 @@
 /* layers/: the layers of the document, built from tape ops -- the layer
  * interface, activations, the sliding window of conv and pool, Dense,
- * Conv1D/2D, MaxPool1D/2D, the peephole LSTM and the shape layers -- and
- * the gradient check of any layer. Stands on autograd/ and below. */
+ * Conv1D/2D, MaxPool1D/2D, the peephole LSTM, Keras's GRU, the wrappers
+ * Bidirectional and TimeDistributed, and the shape layers -- and the
+ * gradient check of any layer. Stands on autograd/ and below. */
 #ifndef TG_LAYERS_H
 #define TG_LAYERS_H
 

@@ -121,7 +121,7 @@ static void print_matrix(FILE *out, const tg_real *m, layout l, int width)
 static void print_slice_heading(FILE *out, const tg_tensor *t, size_t slice)
 {
     const int lead = t->shape.ndim - 2;
-    size_t index[TG_MAX_DIMS];
+    size_t index[TG_MAX_DIMS] = {0};
     for (int d = lead - 1; d >= 0; d--) {
         index[d] = slice % (size_t)t->shape.dim[d];
         slice /= (size_t)t->shape.dim[d];

@@ -103,7 +103,7 @@ static inline void tg_steps_values(const char *label, const tg_real *v, tg_shape
     for (size_t q = 0; q < slices; q++) {
         if (slices > 1) {
             /* Name the slice by its leading indices: [n, :, :], [n, h, :, :], ... */
-            size_t index[TG_MAX_DIMS], rest = q;
+            size_t index[TG_MAX_DIMS] = {0}, rest = q;
             for (int d = shape.ndim - 3; d >= 0; d--) {
                 index[d] = rest % (size_t)shape.dim[d];
                 rest /= (size_t)shape.dim[d];
