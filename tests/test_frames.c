@@ -177,6 +177,18 @@ START_TEST(test_apps_model_gradcheck_cases)
 }
 END_TEST
 
+/* Runs the application, its output into *text (free it). */
+static tg_status run_app(tg_app_opts *o, tg_app_result *r, char **text)
+{
+    size_t len = 0;
+    *text = NULL;
+    o->out = open_memstream(text, &len);
+    tg_status st = tg_app_run(o, r);
+    fclose(o->out);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    return st;
+}
+
 /* `train frames` on the embedded shapes, a few hundred sequences: the
  * summary, the epoch lines, the test line with its baseline, the history. */
 START_TEST(test_train_frames_embedded)
@@ -192,13 +204,9 @@ START_TEST(test_train_frames_embedded)
     o.limit = 300;
     o.frames_arch = archs[_i];
     o.history_csv = csv;
-    char *text = NULL;
-    size_t len = 0;
-    o.out = open_memstream(&text, &len);
+    char *text;
     tg_app_result r;
-    tg_status st = tg_app_run(&o, &r);
-    fclose(o.out);
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    run_app(&o, &r, &text);
     ck_assert_int_eq(r.embedded, 1);
     ck_assert_int_eq(r.epochs_run, 2);
     ck_assert(r.test_metric >= 0 && r.test_metric <= 1);
@@ -210,7 +218,7 @@ START_TEST(test_train_frames_embedded)
     for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++)
         ck_assert_msg(strstr(text, pieces[k]) != NULL, "output lacks '%s':\n%s", pieces[k], text);
     tg_history h;
-    st = tg_history_load_csv(&h, csv);
+    tg_status st = tg_history_load_csv(&h, csv);
     ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
     ck_assert_int_eq(h.n_epochs, 2);
     ck_assert(h.has_val);
@@ -302,13 +310,9 @@ START_TEST(test_train_bilstm_embedded)
     o.task = TG_APP_TIMESERIES;
     o.embedded = 1;
     o.arch = TG_SERIES_BILSTM;
-    char *text = NULL;
-    size_t len = 0;
-    o.out = open_memstream(&text, &len);
+    char *text;
     tg_app_result r;
-    tg_status st = tg_app_run(&o, &r);
-    fclose(o.out);
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    run_app(&o, &r, &text);
     ck_assert_msg(strstr(text, "targets: 1 per window") != NULL, "%s", text);
     ck_assert_msg(r.model > r.majority + 0.1, "model %g, majority %g", r.model, r.majority);
     free(text);

@@ -11,6 +11,7 @@
 #include "autograd/autograd.h"
 #include "layers/layers.h"
 #include "tensor/tensor.h"
+#include "tests/layer_paths.h"
 #include "tests/scratch.h"
 #include "tests/support.h"
 #include "layers/internal/gradcheck_cases.h"
@@ -59,93 +60,45 @@ END_TEST
 
 /* ---- fused == reference ---- */
 
-/* What one path computes: the output joined with h_T, and the gradient of
- * sum(w * that) for x, h0 and each parameter. */
-typedef struct {
-    size_t n_out;
-    tg_real *out;
-    tg_real *grad[5];
-    size_t grad_size[5];
-} run_result;
-
-static run_result run_path(tg_layer *gru, tg_path path, tg_tensor *x, tg_tensor *h0)
-{
-    gru->path = path;
-    tg_tensor *leaf[5] = {x, h0, gru->params[0], gru->params[1], gru->params[2]};
-    for (int k = 0; k < 5; k++)
-        tg_tensor_zero_grad(leaf[k]);
-    tg_tape *tape = tg_tape_new();
-    tg_tensor *h_T;
-    tg_tensor *y = tg_gru_run(gru, tape, x, h0, &h_T);
-    tg_tensor *flat[2] = {tg_reshape(tape, y, TG_SHAPE((int)y->size)),
-                          tg_reshape(tape, h_T, TG_SHAPE((int)h_T->size))};
-    tg_tensor *all = tg_concat(tape, flat, 2, 0);
-    run_result r;
-    r.n_out = all->size;
-    r.out = malloc(all->size * sizeof *r.out);
-    memcpy(r.out, all->data, all->size * sizeof *r.out);
-    tg_rng rng;
-    tg_rng_seed(&rng, 9);
-    tg_real *w = malloc(all->size * sizeof *w);
-    for (size_t k = 0; k < all->size; k++)
-        w[k] = (tg_real)(2 * tg_rng_uniform(&rng) - 1);
-    tg_tape_backward_seeded(tape, all, w);
-    free(w);
-    for (int k = 0; k < 5; k++) {
-        r.grad_size[k] = leaf[k]->size;
-        r.grad[k] = malloc(leaf[k]->size * sizeof(tg_real));
-        memcpy(r.grad[k], leaf[k]->grad, leaf[k]->size * sizeof(tg_real));
-    }
-    tg_tape_free(tape);
-    return r;
-}
-
-static void free_result(run_result *r)
-{
-    free(r->out);
-    for (int k = 0; k < 5; k++)
-        free(r->grad[k]);
-}
-
-/* max_k |a_k - b_k| / max_k |b_k|: the error relative to the tensor's scale. */
-static double rel_diff(const tg_real *a, const tg_real *b, size_t n)
-{
-    double diff = 0, scale = 0;
-    for (size_t k = 0; k < n; k++) {
-        diff = fmax(diff, fabs((double)a[k] - (double)b[k]));
-        scale = fmax(scale, fabs((double)b[k]));
-    }
-    return scale > 0 ? diff / scale : diff;
-}
-
+/* The layer's output, dx and every parameter's gradient, for a random dy. */
 START_TEST(test_gru_fused_equals_reference)
 {
-    const int reset_before = _i / 2, rs = _i % 2;
-    const int N = 3, T = 6, D = 4, H = 5;
-    tg_layer *gru = random_gru((tg_gru_opts){.units = H, .return_sequences = rs,
-                                             .reset_before = reset_before},
-                               T, D, 42 + (uint64_t)_i, 0.8);
+    const tg_gru_opts o = {.units = 5, .return_sequences = _i % 2, .reset_before = _i / 2};
+    tg_test_paths_agree(tg_gru(o), tg_gru(o), TG_SHAPE(3, 6, 4), 42 + (uint64_t)_i,
+                        TG_TEST_TIGHT);
+}
+END_TEST
+
+/* From a given h_0: h_T and dL/dh_0 of L = sum(w h_T), w random. */
+START_TEST(test_gru_paths_agree_from_h0)
+{
+    const int N = 3, T = 5, D = 4, H = 5;
+    tg_layer *gru = random_gru((tg_gru_opts){.units = H, .reset_before = _i}, T, D, 43, 0.8);
     tg_rng rng;
     tg_rng_seed(&rng, 3);
     tg_tensor *x = tg_tensor_uniform(TG_SHAPE(N, T, D), &rng, -1, 1);
     tg_tensor *h0 = tg_tensor_uniform(TG_SHAPE(N, H), &rng, -1, 1);
-    tg_tensor_requires_grad(x);
+    tg_tensor *w = tg_tensor_uniform(TG_SHAPE(N, H), &rng, -1, 1);
     tg_tensor_requires_grad(h0);
-    run_result ref = run_path(gru, TG_PATH_REFERENCE, x, h0);
-    run_result fus = run_path(gru, TG_PATH_FUSED, x, h0);
-    ck_assert_uint_eq(ref.n_out, fus.n_out);
-    double e = rel_diff(fus.out, ref.out, ref.n_out);
-    ck_assert_msg(e <= TG_TEST_TIGHT, "gru: values differ by %.3g relative", e);
-    const char *what[5] = {"x", "h0", "kernel", "recurrent_kernel", "bias"};
-    for (int k = 0; k < 5; k++) {
-        e = rel_diff(fus.grad[k], ref.grad[k], ref.grad_size[k]);
-        ck_assert_msg(e <= TG_TEST_TIGHT, "gru reset_before=%d rs=%d: d/d%s differs by %.3g",
-                      reset_before, rs, what[k], e);
+    tg_real h_T[2][15], dh0[2][15];
+    for (int p = 0; p < 2; p++) {
+        gru->path = p ? TG_PATH_FUSED : TG_PATH_REFERENCE;
+        tg_tensor_zero_grad(h0);
+        tg_tape *tape = tg_tape_new();
+        tg_tensor *last;
+        tg_gru_run(gru, tape, x, h0, &last);
+        tg_tape_backward_seeded(tape, last, w->data);
+        memcpy(h_T[p], last->data, sizeof h_T[p]);
+        memcpy(dh0[p], h0->grad, sizeof dh0[p]);
+        tg_tape_free(tape);
     }
-    free_result(&ref);
-    free_result(&fus);
+    for (int k = 0; k < N * H; k++) {
+        tg_ck_assert_close(h_T[1][k], h_T[0][k], TG_TEST_TIGHT);
+        tg_ck_assert_close(dh0[1][k], dh0[0][k], TG_TEST_TIGHT);
+    }
     tg_tensor_free(x);
     tg_tensor_free(h0);
+    tg_tensor_free(w);
     tg_layer_free(gru);
 }
 END_TEST
@@ -499,6 +452,7 @@ Suite *tg_test_suite(void)
     tcase_add_loop_test(tc, test_gru_gradcheck_grid, 0, 4);
     tcase_add_test(tc, test_gru_registry_cases);
     tcase_add_loop_test(tc, test_gru_fused_equals_reference, 0, 4);
+    tcase_add_loop_test(tc, test_gru_paths_agree_from_h0, 0, 2);
     tcase_add_loop_test(tc, test_gru_by_hand, 0, 4);
     tcase_add_test(tc, test_gru_zero_weights);
     tcase_add_loop_test(tc, test_gru_keras_equations, 0, 4);

@@ -14,7 +14,7 @@
 #include "tensor/tensor.h"
 #include "train/train.h"
 #include "tests/layer_paths.h"
-#include "tests/scratch.h"
+#include "tests/model_checks.h"
 #include "tests/support.h"
 #include "layers/internal/gradcheck_cases.h"
 
@@ -175,11 +175,6 @@ static tg_model *frames_model(uint64_t seed)
 START_TEST(test_time_distributed_summary)
 {
     tg_model *m = frames_model(1);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    tg_model_summary(m, f);
-    fclose(f);
     /* conv 3 3 1 2 + 2 = 20; LSTM(4) diagonal on 18: 4 (18 4 + 4 4 + 4 + 4) = 384 */
     const char *rows[] = {
         " time_distributed (TimeDistributed)   (None, 3, 6, 6, 2)        20       \n"
@@ -190,35 +185,17 @@ START_TEST(test_time_distributed_summary)
         " lstm (LSTM)                          (None, 4)                 384      \n",
         "Total params: 409 ",
     };
-    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++)
-        ck_assert_msg(strstr(text, rows[k]) != NULL, "summary lacks\n%s\nin\n%s", rows[k], text);
-    free(text);
+    tg_test_summary_has(m, rows, sizeof rows / sizeof rows[0]);
     tg_model_free(m);
 }
 END_TEST
 
 START_TEST(test_time_distributed_checkpoint)
 {
-    tg_scratch s;
-    tg_scratch_open(&s);
-    const char *path = tg_scratch_path(&s, "frames.ckpt");
     tg_model *a = frames_model(1), *b = frames_model(2);
-    tg_status st = tg_model_save(a, path);
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    char name[100];
-    ck_assert_uint_eq(fread(name, 1, sizeof name, f), sizeof name);
-    fclose(f);
-    ck_assert_str_eq(name, "time_distributed/kernel.npy");
-    st = tg_model_load(b, path);
-    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
-    for (int k = 0; k < a->n_params; k++)
-        ck_assert(memcmp(a->params[k]->data, b->params[k]->data,
-                         a->params[k]->size * sizeof(tg_real)) == 0);
+    tg_test_checkpoint_round_trip(a, b, "time_distributed/kernel.npy");
     tg_model_free(a);
     tg_model_free(b);
-    tg_scratch_close(&s);
 }
 END_TEST
 
