@@ -110,7 +110,7 @@ tg_model *tg_frames_model(tg_frames_arch arch, int T, int rows, int cols, tg_app
                                                           .activation = TG_RELU})),
         o.reg);
     /* cppcheck-suppress legacyUninitvar */
-    add(m, tg_time_distributed(tg_maxpool2d((tg_pool2d_opts){.pool = {2, 2}})), o.reg);
+    add(m, tg_time_distributed(tg_maxpool2d((tg_pool2d_opts){.pool = {4, 4}})), o.reg);
     add(m, tg_time_distributed(tg_flatten()), o.reg);
     if (arch == TG_FRAMES_CNN_LSTM) {
         add(m, lstm(32, 0, o.peephole), o.reg);
