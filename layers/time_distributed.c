@@ -11,11 +11,6 @@
 #include "autograd/autograd.h"
 #include "tensor/tensor.h"
 
-typedef struct {
-    tg_layer base;
-    tg_wrapper_param_names names; /* unused: the layer's names are kept */
-} time_distributed_layer;
-
 /* s without its first axis (the time axis of a per-sample shape). */
 static tg_shape drop_first(tg_shape s)
 {
@@ -27,7 +22,6 @@ static tg_shape drop_first(tg_shape s)
 
 static tg_shape time_distributed_build(tg_layer *self, tg_shape input, tg_rng *rng)
 {
-    time_distributed_layer *td = (time_distributed_layer *)self;
     char s[TG_SHAPE_STR_LEN];
     if (input.ndim < 2 || input.dim[0] < 1)
         tg_fatal("%s: TimeDistributed needs a per-sample input (T, ...) with T >= 1 and at "
@@ -35,7 +29,7 @@ static tg_shape time_distributed_build(tg_layer *self, tg_shape input, tg_rng *r
                  self->name, tg_shape_str(input, s, sizeof s));
     tg_layer *inner = self->inner[0];
     const tg_shape step_out = tg_layer_build(inner, drop_first(input), rng);
-    tg_wrapper_adopt(self, inner, td->names, NULL);
+    tg_wrapper_adopt(self, inner, NULL, NULL); /* the layer's own names */
     if (step_out.ndim + 1 > TG_MAX_DIMS - 1)
         tg_fatal("%s: %s gives %s per step, one axis too many with the time axis", self->name,
                  inner->name, tg_shape_str(step_out, s, sizeof s));
@@ -69,11 +63,11 @@ static const tg_layer_ops time_distributed_ops = {"TimeDistributed", time_distri
 
 tg_layer *tg_time_distributed(tg_layer *layer)
 {
-    time_distributed_layer *td = tg_xcalloc(1, sizeof *td, "time_distributed");
-    tg_layer_init(&td->base, &time_distributed_ops, "time_distributed");
-    tg_wrapper_hold(&td->base, layer, "time_distributed");
-    td->base.path = layer->path;
-    return &td->base;
+    tg_layer *td = tg_xcalloc(1, sizeof *td, "time_distributed");
+    tg_layer_init(td, &time_distributed_ops, "time_distributed");
+    tg_wrapper_hold(td, layer, "time_distributed");
+    td->path = layer->path;
+    return td;
 }
 
 tg_layer *tg_time_distributed_layer(const tg_layer *layer)

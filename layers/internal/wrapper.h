@@ -22,7 +22,8 @@ void tg_wrapper_hold(tg_layer *self, tg_layer *inner, const char *op);
  * same tensors, become the wrapper's next params, with their is_kernel
  * flags. With a prefix (the inner layer's name), each is renamed
  * "<prefix>/<name>" into names, storage the wrapper owns, so that two inner
- * layers' "kernel"s stay apart in a checkpoint; NULL keeps the names.
+ * layers' "kernel"s stay apart in a checkpoint; a NULL prefix keeps the
+ * names (names may then be NULL too).
  *
  * The inner layer keeps computing with the same tensors, but its params[]
  * now holds views of them under their own names (the same data and
