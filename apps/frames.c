@@ -190,6 +190,30 @@ typedef struct {
     char source[1300];
 } frames_data;
 
+/* A data error unless the images [first, first + n) hold two of every
+ * class and enough classes for sequences of T frames (what
+ * tg_frame_sequences_make needs). */
+static tg_status enough_images(const tg_image_set *set, size_t first, size_t n, int T,
+                               const char *what)
+{
+    if (T > set->classes + 1)
+        return tg_status_error("frames: %s: %d classes are too few for %d frames (T - 1 "
+                               "distinct classes a sequence)", what, set->classes, T);
+    size_t *count = tg_xcalloc((size_t)set->classes, sizeof *count, "frames");
+    for (size_t i = first; i < first + n; i++)
+        count[set->labels[i]]++;
+    int short_class = -1;
+    for (int c = 0; c < set->classes && short_class < 0; c++)
+        if (count[c] < 2)
+            short_class = c;
+    const size_t have = short_class < 0 ? 0 : count[short_class];
+    free(count);
+    if (short_class >= 0)
+        return tg_status_error("frames: %s: class %d has %zu images, a sequence needs two", what,
+                               short_class, have);
+    return tg_status_ok();
+}
+
 /* Fashion-MNIST when found (the last tenth of its training images for the
  * validation sequences, its test images for the test sequences), else the
  * embedded shapes. */
@@ -220,6 +244,17 @@ static tg_status frames_data_load(const tg_app_opts *o, int T, frames_data *d, i
     if (o->limit > 0 && o->limit < n_train)
         n_train = o->limit;
     const size_t images = d->train_images.count, held = images / 10;
+    tg_status st = enough_images(&d->train_images, 0, images - held, T, "training images");
+    if (tg_is_ok(&st))
+        st = enough_images(&d->train_images, images - held, held, T,
+                           "the last tenth of the training images (validation)");
+    if (tg_is_ok(&st))
+        st = enough_images(&d->test_images, 0, d->test_images.count, T, "test images");
+    if (!tg_is_ok(&st)) {
+        tg_image_set_free(&d->train_images);
+        tg_image_set_free(&d->test_images);
+        return st;
+    }
     /* three disjoint sets of images: no test frame was ever trained on */
     tg_frame_sequences_make(&d->train_images, 0, images - held, T, n_train, o->seed, &d->train);
     tg_frame_sequences_make(&d->train_images, images - held, held, T, n_val, o->seed + 1, &d->val);

@@ -229,6 +229,47 @@ START_TEST(test_train_frames_embedded)
 }
 END_TEST
 
+/* An IDX file of n items: images (n, 28, 28) of one grey, or labels. */
+static void write_idx(tg_scratch *s, const char *name, size_t n, int labels)
+{
+    const size_t header = labels ? 8 : 16, item = labels ? 1 : 28 * 28;
+    unsigned char *b = calloc(header + n * item, 1);
+    b[2] = 0x08;
+    b[3] = labels ? 1 : 3;
+    for (int k = 0; k < 4; k++)
+        b[4 + k] = (unsigned char)(n >> (24 - 8 * k));
+    if (!labels)
+        b[11] = b[15] = 28;
+    for (size_t i = 0; i < n; i++)
+        memset(b + header + i * item, labels ? (int)(i % 10) : 128, item);
+    tg_scratch_write(s, name, b, header + n * item, 0);
+    free(b);
+}
+
+/* Real files with too few images of a class for the validation sequences
+ * (22 training images, labels 0..9 0..9 0 1: the last two, held out for
+ * validation, are one of class 0 and one of class 1): a data error naming the set
+ * and the class, not a stop. */
+START_TEST(test_train_frames_too_few_images)
+{
+    tg_scratch s;
+    tg_scratch_open(&s);
+    write_idx(&s, "train-images-idx3-ubyte", 22, 0);
+    write_idx(&s, "train-labels-idx1-ubyte", 22, 1);
+    write_idx(&s, "t10k-images-idx3-ubyte", 30, 0);
+    write_idx(&s, "t10k-labels-idx1-ubyte", 30, 1);
+    tg_app_opts o = tg_app_defaults();
+    o.task = TG_APP_FRAMES;
+    o.data_dir = s.dir;
+    o.out = fopen("/dev/null", "w");
+    tg_status st = tg_app_run(&o, NULL);
+    fclose(o.out);
+    tg_ck_assert_error(st, "frames: the last tenth of the training images (validation): class 0 "
+                           "has 1 images, a sequence needs two");
+    tg_scratch_close(&s);
+}
+END_TEST
+
 START_TEST(test_train_frames_bad_steps)
 {
     tg_app_opts o = tg_app_defaults();
@@ -341,6 +382,7 @@ Suite *tg_test_suite(void)
     tcase_add_loop_test(tc, test_apps_model_gradcheck_cases, 0, 3);
     tcase_add_loop_test(tc, test_train_frames_embedded, 0, 2);
     tcase_add_test(tc, test_train_frames_bad_steps);
+    tcase_add_test(tc, test_train_frames_too_few_images);
     tcase_add_test(tc, test_bilstm_series_reads_the_whole_window);
     tcase_add_test(tc, test_bilstm_series_targets);
     tcase_add_test(tc, test_train_bilstm_embedded);
