@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "apps/internal/app_steps.h"
 #include "kernels/kernels.h"
 #include "tensor/internal/file.h"
 #include "train/train.h"
@@ -288,14 +289,12 @@ static tg_status run_series(const tg_app_opts *o, tg_app_result *r, FILE *out)
     tg_status st = series_data(o, binary, &t, out, &r->embedded);
     if (!tg_is_ok(&st))
         return st;
-    int first, step, count;
-    tg_series_model_alignment(t.T, &first, &step, &count);
+    tg_series_model_targets(o->arch, &t);
     fprintf(out, "task: %s\ndata: %s\n", t.name, t.source);
     fprintf(out, "windows of T = %d steps, D = %d features: %d train, %d validation, %d test "
                  "(split by time; scaling fitted on the training range)\n",
             t.T, t.D, t.x_train->shape.dim[0], t.x_val->shape.dim[0], t.x_test->shape.dim[0]);
-    fprintf(out, "targets: %d per window; output j has seen window steps up to %d + %d j and "
-                 "predicts the step after\n\n", count, first, step);
+    tg_series_model_describe_targets(o->arch, t.T, out);
 
     tg_app_model_opts mo = {.peephole = o->peephole, .reg = {o->l1, o->l2}, .seed = o->seed};
     tg_model *m = tg_series_model(o->arch, t.T, t.D, binary, mo);
@@ -509,9 +508,51 @@ tg_status tg_app_run(const tg_app_opts *o, tg_app_result *result)
     if (tg_is_ok(&st)) {
         if (o->threads > 0)
             tg_set_threads(o->threads);
-        st = o->task == TG_APP_IMAGES ? run_images(o, &r, out) : run_series(o, &r, out);
+        st = o->task == TG_APP_FRAMES   ? tg_app_run_frames(o, &r, out)
+             : o->task == TG_APP_IMAGES ? run_images(o, &r, out)
+                                        : run_series(o, &r, out);
     }
     if (result)
         *result = r;
     return st;
+}
+
+/* ---- the shared steps, for the tasks in files of their own (app_steps.h) ---- */
+
+tg_status tg_app_compile(tg_model *m, const tg_app_opts *o, tg_loss loss, tg_metric metric,
+                         int *whole_set)
+{
+    return compile(m, o, loss, metric, whole_set);
+}
+
+tg_status tg_app_load_weights(tg_model *m, const tg_app_opts *o, FILE *out)
+{
+    return load_weights(m, o, out);
+}
+
+tg_status tg_app_write_outputs(const tg_model *m, const tg_history *h, const tg_app_opts *o,
+                               FILE *out)
+{
+    return write_outputs(m, h, o, out);
+}
+
+tg_fit_opts tg_app_fit_options(const tg_app_opts *o, int whole_set, FILE *out)
+{
+    return fit_options(o, whole_set, out);
+}
+
+void tg_app_record(tg_app_result *r, const tg_history *h)
+{
+    record(r, h);
+}
+
+tg_status tg_app_fashion(const tg_app_opts *o, tg_image_set *train, tg_image_set *test,
+                         char *where, size_t len)
+{
+    return fashion(o, train, test, where, len);
+}
+
+tg_status tg_app_test_figures(tg_status evaluated)
+{
+    return test_figures(evaluated);
 }

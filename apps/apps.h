@@ -28,6 +28,10 @@
  *                                                                  categorical cross-entropy
  *   LSTM -> CNN:        LSTM(32, return_sequences) -> Conv1D(32, 3, relu)
  *                       -> MaxPooling1D(2) -> Dense(32, relu) -> Dense(1, out)
+ *   BiLSTM:             Conv1D(32, 3, relu) -> MaxPooling1D(2)
+ *                       -> Bidirectional(LSTM(32)) (concat: 64 wide, as the
+ *                       document's LSTM(64)) -> Dense(32, relu) -> Dense(1, out)
+ *                       -> Reshape(1, 1): one output per window
  *
  * The models come uncompiled: the caller picks the optimizer. */
 
@@ -40,12 +44,34 @@ typedef struct tg_app_model_opts {
 typedef enum {
     TG_SERIES_CNN_LSTM = 0, /* the document's 4.1: convolution first */
     TG_SERIES_LSTM_CNN,     /* LSTM first, its sequence into the convolution */
+    TG_SERIES_BILSTM,       /* 4.1 with the LSTM read both ways, one output per window */
 } tg_series_arch;
 
 /* Per-sample input (T, D), T >= 4; output ((T - 2) / 2, 1), one value per
- * pooled step, sigmoid (binary) or linear (regression). */
+ * pooled step, sigmoid (binary) or linear (regression); the BiLSTM's (1, 1).
+ *
+ * Why the BiLSTM has one output: its backward copy reads the window from
+ * its end, so every pooled step's output has seen the whole window, and an
+ * output j < last would be trained on a target (the step after window step
+ * 2 j + 3) that lies inside what it read. Its one output is the last
+ * step's, whose target is the step after everything it read: reading the
+ * window both ways then leaks nothing. */
 tg_model *tg_series_model(tg_series_arch arch, int T, int D, int binary,
                                tg_app_model_opts o);
+
+/* The targets the model of arch trains on, in place: the series tasks'
+ * windows come with one target per pooled output step (y: (N, outputs, 1));
+ * the BiLSTM keeps the last step's, (N, 1, 1). Nothing changes for the
+ * other models. */
+struct tg_series_task;
+void tg_series_model_targets(tg_series_arch arch, struct tg_series_task *t);
+
+/* The line saying what a window's targets are, for `tapegrad train`. */
+void tg_series_model_describe_targets(tg_series_arch arch, int T, FILE *out);
+
+/* "cnn-lstm", "lstm-cnn", "bilstm"; parse returns 0 and sets *arch, or -1. */
+const char *tg_series_arch_name(tg_series_arch arch);
+int tg_series_arch_parse(const char *name, tg_series_arch *arch);
 
 /* Per-sample input (rows, cols, 1); output (classes), softmax. */
 tg_model *tg_images_model(int rows, int cols, int classes, tg_app_model_opts o);
@@ -54,6 +80,30 @@ tg_model *tg_images_model(int rows, int cols, int classes, tg_app_model_opts o);
  * with a valid Conv1D(k = 3) and a MaxPooling1D(2) in time order, so pooled
  * output j has seen the inputs up to window step 2 j + 3 (datasets.h, time series). */
 void tg_series_model_alignment(int T, int *first, int *step, int *count);
+
+/* The frames models, for sequences of T images (frames.c's task); per-sample
+ * input (T, rows, cols, 1), output (1), sigmoid:
+ *
+ *   cnn-lstm:   TimeDistributed(Conv2D(16, 3x3, relu)) -> TimeDistributed(MaxPooling2D(4x4))
+ *               -> TimeDistributed(Flatten) -> LSTM(32) -> Dense(1, sigmoid)
+ *               (Keras's CNN-LSTM over video frames; the 4x4 pool gives 576
+ *               features a frame, and overfits less than 2x2's 2704)
+ *   cnn-dense:  the same CNN on every frame, then Flatten -> Dense(32, relu)
+ *               -> Dense(1, sigmoid): every frame in view, no recurrence
+ *   one-frame:  cnn-dense on the first frame alone (T = 1)
+ *
+ * The LSTM has the document's peepholes unless o.peephole says otherwise. */
+typedef enum {
+    TG_FRAMES_CNN_LSTM = 0,
+    TG_FRAMES_CNN_DENSE,
+    TG_FRAMES_ONE_FRAME,
+} tg_frames_arch;
+
+tg_model *tg_frames_model(tg_frames_arch arch, int T, int rows, int cols, tg_app_model_opts o);
+
+/* "cnn-lstm", "cnn-dense", "one-frame"; parse returns 0 and sets *arch, or -1. */
+const char *tg_frames_arch_name(tg_frames_arch arch);
+int tg_frames_arch_parse(const char *name, tg_frames_arch *arch);
 
 /* ==== The series tasks (tasks.c) ========================================================= */
 
@@ -123,6 +173,54 @@ typedef struct tg_series_scores {
 } tg_series_scores;
 tg_series_scores tg_series_task_score(const tg_series_task *t, const tg_tensor *pred);
 
+/* ==== Sequences of frames (frames.c) ===================================================== */
+
+/* The frames task: sequences of T images, labelled 1 when two frames in a
+ * row show the same class. Every sequence shows exactly one class twice
+ * and T - 2 other classes once each (all distinct); the two frames of that
+ * class are neighbours (label 1: positions t, t + 1) or not (label 0: t,
+ * t + k with k >= 2); the labels alternate, so each is half the set.
+ *
+ * Why it needs both parts: every frame's class is uniform over the
+ * classes whatever the label, so one frame says nothing (one-frame: 50%),
+ * and the bag of classes (one twice, the others once) is the same for both
+ * labels, so a model that ignores the order cannot do better either. A
+ * model must recognise the classes (the CNN) and compare neighbours in
+ * time (the LSTM's h_{t-1} against x_t).
+ *
+ * The frames are images of a tg_image_set, by index; the two frames of the
+ * repeated class are two different images of it. */
+
+typedef struct tg_frame_sequences {
+    const tg_image_set *images; /* where the frames come from (not owned) */
+    size_t first, count_images; /* the images used: [first, first + count_images) */
+    int T;
+    size_t count;
+    size_t *frame;  /* count x T image indices */
+    uint8_t *label; /* count: 1 when a class repeats on neighbouring frames */
+} tg_frame_sequences;
+
+/* count sequences of T frames (3 <= T <= images->classes + 1) drawn from
+ * the images [first, first + n) from the seed. Stops with a message if
+ * some class has fewer than two images there. */
+void tg_frame_sequences_make(const tg_image_set *images, size_t first, size_t n, int T,
+                             size_t count, uint64_t seed, tg_frame_sequences *out);
+void tg_frame_sequences_free(tg_frame_sequences *s);
+
+/* The sequences as samples for fit (train.h's tg_fit_source): x (N, steps,
+ * rows, cols, 1), the first `steps` frames of each (1 for the one-frame
+ * model), pixels / 255, and y (N, 1) the label. Free with
+ * tg_frame_source_free. */
+typedef struct tg_frame_source {
+    tg_fit_source source;
+    const tg_frame_sequences *seq;
+    int steps;
+    size_t *index; /* room for one batch's frame indices */
+} tg_frame_source;
+
+void tg_frame_source_open(tg_frame_source *fs, const tg_frame_sequences *seq, int steps);
+void tg_frame_source_free(tg_frame_source *fs);
+
 /* ==== The applications (app.c) =========================================================== */
 
 /* The document's applications end to end, as `tapegrad train` runs them: data
@@ -134,10 +232,12 @@ tg_series_scores tg_series_task_score(const tg_series_task *t, const tg_tensor *
  *   timeseries  Seattle rain tomorrow (section 4.1's model, binary)
  *   images      Fashion-MNIST (section 4.2's model, ten classes)
  *   regression  Seattle next-hour temperature (4.1's model with MSE)
+ *   frames      sequences of Fashion-MNIST images: does a class repeat on
+ *               neighbouring frames (the CNN-LSTM of frames, frames.h)
  *
  * Everything is written to opts->out (stdout when NULL). */
 
-typedef enum { TG_APP_TIMESERIES = 0, TG_APP_IMAGES, TG_APP_REGRESSION } tg_app_task;
+typedef enum { TG_APP_TIMESERIES = 0, TG_APP_IMAGES, TG_APP_REGRESSION, TG_APP_FRAMES } tg_app_task;
 
 typedef struct tg_app_opts {
     tg_app_task task;
@@ -150,9 +250,12 @@ typedef struct tg_app_opts {
     double l1, l2;         /* kernel regularizers on every layer */
     int patience;          /* > 0: early stopping on val_loss, best weights restored */
     tg_peephole peephole;
-    tg_series_arch arch;   /* series tasks: cnn-lstm (the document's) or lstm-cnn */
-    int steps;             /* series window length T (default 16 days / 24 hours / 32) */
-    size_t limit;          /* images: train on the first `limit` images only (0: all) */
+    tg_series_arch arch;   /* series tasks: cnn-lstm (the document's), lstm-cnn or bilstm */
+    tg_frames_arch frames_arch; /* frames: cnn-lstm (default), cnn-dense or one-frame */
+    int steps;             /* series window length T (default 16 days / 24 hours / 32);
+                            * frames: frames per sequence (default 4) */
+    size_t limit;          /* images: train on the first `limit` images only (0: all);
+                            * frames: on the first `limit` sequences */
     uint64_t seed;         /* default 42 */
     int threads;           /* 0: leave as is */
     const char *history_csv, *plot_png, *save_dir, *load_dir; /* NULL: not wanted */

@@ -15,6 +15,9 @@ static const case_list_fn lists[] = {
     tg_layer_gradcheck_cases,
     tg_lstm_gradcheck_cases,
     tg_simple_rnn_gradcheck_cases,
+    tg_gru_gradcheck_cases,
+    tg_bidirectional_gradcheck_cases,
+    tg_time_distributed_gradcheck_cases,
     tg_loss_gradcheck_cases,
     tg_app_model_gradcheck_cases,
 };

@@ -203,7 +203,8 @@ tg_tensor *tg_log_softmax(tg_tape *tape, tg_tensor *a);  /* over the last axis *
  * with a the tape's value and n the numerical one; tiny keeps gradients
  * that are zero in truth from dividing rounding noise by nothing. */
 
-#define TG_GRADCHECK_MAX_INPUTS 24
+/* 48: x and the 32 parameters of a Bidirectional full-peephole LSTM fit. */
+#define TG_GRADCHECK_MAX_INPUTS 48
 
 typedef tg_tensor *(*tg_gradcheck_fn)(tg_tape *tape, tg_tensor *const *inputs, void *ctx);
 

@@ -1,4 +1,4 @@
-/* tapegrad train timeseries|images|regression [options]
+/* tapegrad train timeseries|images|regression|frames [options]
  *
  * Parses the options into tg_app_opts and runs the application
  * (apps/app.h): the summary, a progress bar per epoch, the per-epoch
@@ -14,7 +14,7 @@
 #include "tapegrad.h"
 
 static const char usage_text[] =
-    "usage: tapegrad train timeseries|images|regression [options]\n"
+    "usage: tapegrad train timeseries|images|regression|frames [options]\n"
     "  --data DIR            where the data files are (default: data/, then the\n"
     "                        installed Debian packages, else the embedded data)\n"
     "  --embedded            use the embedded synthetic data even if real data is there\n"
@@ -24,9 +24,13 @@ static const char usage_text[] =
     "  --l1 X  --l2 X        kernel regularizers on every layer (0)\n"
     "  --patience N          early stopping on val_loss, best weights restored (off)\n"
     "  --peephole none|diagonal|full        the LSTM's peepholes (diagonal)\n"
-    "  --model cnn-lstm|lstm-cnn            series tasks: the document's order or LSTM first\n"
-    "  --steps T             series window length (32 days / 24 hours / 32 steps)\n"
-    "  --limit N             images: train on the first N images only\n"
+    "  --model cnn-lstm|lstm-cnn|bilstm     series tasks: the document's order, LSTM first,\n"
+    "                        or the LSTM read both ways (one output per window)\n"
+    "  --model cnn-lstm|cnn-dense|one-frame frames: CNN on each frame then LSTM, no LSTM,\n"
+    "                        or the first frame alone\n"
+    "  --steps T             series window length (32 days / 24 hours / 32 steps);\n"
+    "                        frames: frames per sequence (4)\n"
+    "  --limit N             images: train on the first N images only; frames: sequences\n"
     "  --seed N              (42)           --threads N      (TG_THREADS or 1)\n"
     "  --history FILE.csv    --plot FILE.png  --save DIR  --load DIR\n";
 
@@ -90,6 +94,8 @@ int tg_cmd_train_parse(int argc, char **argv, tg_app_opts *out)
         o.task = TG_APP_IMAGES;
     else if (!strcmp(argv[1], "regression"))
         o.task = TG_APP_REGRESSION;
+    else if (!strcmp(argv[1], "frames"))
+        o.task = TG_APP_FRAMES;
     else
         return bad("unknown task", argv[1]);
     for (int i = 2; i < argc; i++) {
@@ -127,12 +133,13 @@ int tg_cmd_train_parse(int argc, char **argv, tg_app_opts *out)
             else
                 return bad("--peephole wants none, diagonal or full, got", val);
         } else if (!strcmp(opt, "--model")) {
-            if (!strcmp(val, "cnn-lstm"))
-                o.arch = TG_SERIES_CNN_LSTM;
-            else if (!strcmp(val, "lstm-cnn"))
-                o.arch = TG_SERIES_LSTM_CNN;
-            else
-                return bad("--model wants cnn-lstm or lstm-cnn, got", val);
+            if (o.task == TG_APP_FRAMES) {
+                if (tg_frames_arch_parse(val, &o.frames_arch) < 0)
+                    return bad("--model wants cnn-lstm, cnn-dense or one-frame for frames, got",
+                               val);
+            } else if (tg_series_arch_parse(val, &o.arch) < 0) {
+                return bad("--model wants cnn-lstm, lstm-cnn or bilstm, got", val);
+            }
         } else if (!strcmp(opt, "--seed") || !strcmp(opt, "--limit")) {
             /* read exactly: a seed may need all 64 bits */
             uint64_t n;

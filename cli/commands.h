@@ -47,7 +47,7 @@ typedef struct tg_cmd_gradcheck_opts {
 } tg_cmd_gradcheck_opts;
 int tg_cmd_gradcheck_parse(int argc, char **argv, tg_cmd_gradcheck_opts *o);
 
-/* tapegrad train timeseries|images|regression [options] */
+/* tapegrad train timeseries|images|regression|frames [options] */
 struct tg_app_opts;
 int tg_cmd_train_parse(int argc, char **argv, struct tg_app_opts *o);
 

@@ -9,7 +9,7 @@ static const tg_cli_verb verbs[] = {
     {"gradcheck", tg_cmd_gradcheck,
      "[--csv] [--seed N] [--list] [NAME...]  tape gradients vs finite differences"},
     {"train", tg_cmd_train,
-     "timeseries|images|regression [--data DIR] [--epochs N] ...  the document's models, end to end"},
+     "timeseries|images|regression|frames [--data DIR] [--epochs N] ...  the document's models, end to end"},
     {"plot", tg_cmd_plot, "HISTORY.csv [-o out.png] [--size WxH]  training curves (PNG + text)"},
     {"graph", tg_cmd_graph,
      "NAME [-o out.png] | --dir DIR [NAME...] | --list  the docs' pictures (tapes, gates, ...)"},

@@ -1,7 +1,8 @@
 /* layers/: the layers of the document, built from tape ops -- the layer
  * interface, activations, the sliding window of conv and pool, Dense,
- * Conv1D/2D, MaxPool1D/2D, the peephole LSTM and the shape layers -- and
- * the gradient check of any layer. Stands on autograd/ and below. */
+ * Conv1D/2D, MaxPool1D/2D, the peephole LSTM, Keras's GRU, the wrappers
+ * Bidirectional and TimeDistributed, and the shape layers -- and the
+ * gradient check of any layer. Stands on autograd/ and below. */
 #ifndef TG_LAYERS_H
 #define TG_LAYERS_H
 
@@ -28,8 +29,11 @@ const char *tg_activation_name(tg_activation act);
  * are per sample (no batch axis); forward takes and returns batched
  * tensors, the batch first: (N, T, C) sequences, (N, H, W, C) images. */
 
-#define TG_LAYER_MAX_PARAMS 16
+/* 32: a Bidirectional LSTM with full peepholes holds 2 x 16. */
+#define TG_LAYER_MAX_PARAMS 32
 #define TG_LAYER_NAME_LEN 32
+/* A wrapper holds at most two layers (Bidirectional's forward and backward). */
+#define TG_LAYER_MAX_INNER 2
 
 typedef struct tg_layer tg_layer;
 
@@ -63,6 +67,12 @@ struct tg_layer {
      * (L1/L2) apply to, as opposed to a bias. */
     int is_kernel[TG_LAYER_MAX_PARAMS];
     tg_path path;
+    /* A wrapper's layers (Bidirectional: forward, backward; TimeDistributed:
+     * the one it applies), shown under it by the summary. Their parameters
+     * are the wrapper's own params, so a model, an optimizer and a
+     * checkpoint see them as any layer's; the wrapper frees them. */
+    tg_layer *inner[TG_LAYER_MAX_INNER];
+    int n_inner;
 };
 
 /* The layer itself when it is a built layer of that kind ("LSTM", "Dense",
@@ -450,6 +460,152 @@ tg_layer *tg_simple_rnn(tg_simple_rnn_opts o);
 tg_tensor *tg_simple_rnn_run(tg_layer *rnn, tg_tape *tape, tg_tensor *x, tg_tensor *h0,
                              tg_tensor **h_T);
 
+/* ==== GRU (gru.c) ======================================================================== */
+
+/* GRU: the gated recurrent unit exactly as Keras computes it (Cho et al.
+ * 2014), per time step, with H = units, rows as vectors (x_t W is x_t @ W):
+ *
+ *   reset_after (Keras's default since TF 2, and cuDNN's):
+ *     z_t         = sigma(x_t W_z + b_z + h_{t-1} U_z + br_z)
+ *     r_t         = sigma(x_t W_r + b_r + h_{t-1} U_r + br_r)
+ *     \tilde{h}_t = tanh (x_t W_h + b_h + r_t (.) (h_{t-1} U_h + br_h))
+ *     h_t         = z_t (.) h_{t-1} + (1 - z_t) (.) \tilde{h}_t
+ *
+ *   reset before (Keras's reset_after=False, the GRU of the 2014 paper):
+ *     z_t         = sigma(x_t W_z + b_z + h_{t-1} U_z)
+ *     r_t         = sigma(x_t W_r + b_r + h_{t-1} U_r)
+ *     \tilde{h}_t = tanh (x_t W_h + b_h + (r_t (.) h_{t-1}) U_h)
+ *     h_t         = z_t (.) h_{t-1} + (1 - z_t) (.) \tilde{h}_t
+ *
+ * over a batch of sequences (N, T, D), from h_0 = 0 unless given. Note
+ * Keras's convention: z_t keeps the old state (PyTorch's GRU writes the
+ * same), and the gate blocks are in the order z, r, h.
+ *
+ * Parameters, Keras's names, layouts and order: "kernel" (D, 3H) =
+ * [W_z | W_r | W_h], "recurrent_kernel" (H, 3H) = [U_z | U_r | U_h], "bias"
+ * (2, 3H) = [[b_z | b_r | b_h], [br_z | br_r | br_h]] (input row, recurrent
+ * row) with reset_after, (3H) = [b_z | b_r | b_h] without. Initialised as
+ * Keras does: Glorot uniform over the whole (D, 3H) kernel, orthogonal over
+ * the whole (H, 3H) recurrent kernel, zero bias. The activations are
+ * Keras's defaults, tanh and sigmoid (not old Keras's hard_sigmoid).
+ *
+ * layer->path: TG_PATH_REFERENCE unrolls the four equations into tape ops
+ * (the tape derives BPTT); TG_PATH_FUSED (default) records one op for the
+ * whole sequence, its backward derived by hand in docs/recurrent.md. */
+
+/* Zero is the default of every field but units. */
+typedef struct tg_gru_opts {
+    int units;            /* H >= 1 */
+    int return_sequences; /* 1: output every h_t (N, T, H); 0: only h_T (N, H) */
+    int reset_before;     /* 1: Keras's reset_after=False; 0: reset_after=True */
+} tg_gru_opts;
+
+/* Default name "gru". Per-sample input (T, D); output (T, H) or (H). Stops
+ * with a message on units < 1. */
+tg_layer *tg_gru(tg_gru_opts o);
+
+/* The function form: runs a built GRU over x (N, T, D) for any T >= 1 from
+ * h0 (N, H) (NULL: zeros) on the path gru->path; returns the layer's output
+ * and, when h_T is not NULL, the final state (N, H) there. Tape tensors: the
+ * gradient reaches x, h0 and every parameter. */
+tg_tensor *tg_gru_run(tg_layer *gru, tg_tape *tape, tg_tensor *x, tg_tensor *h0,
+                      tg_tensor **h_T);
+
+/* Saves <prefix>kernel.npy, <prefix>recurrent_kernel.npy, <prefix>bias.npy:
+ * the parameters as they are, which is Keras's layout (get_weights()). */
+tg_status tg_gru_keras_save(const tg_layer *gru, const char *prefix);
+/* Loads the three files; a missing file or a shape that does not fit the
+ * built layer is a data error, and the layer is then left unchanged. */
+tg_status tg_gru_keras_load(tg_layer *gru, const char *prefix);
+
+/* ==== Bidirectional (bidirectional.c) ==================================================== */
+
+/* Bidirectional: a recurrent layer run both ways, as Keras's Bidirectional:
+ *
+ *     y_f = forward(x_1 .. x_T)
+ *     y_b = backward(x_T .. x_1)              (the backward copy reads the
+ *                                              reversed sequence)
+ *     y   = merge(y_f, flip(y_b))             return_sequences: y_b's steps
+ *                                              flipped back to time order,
+ *                                              so step t of both saw x_t
+ *     y   = merge(y_f, y_b)                   without: y_b is the backward
+ *                                              copy's state after reading
+ *                                              x_T .. x_1
+ *
+ * merge: concat (default; [y_f | y_b] on the last axis), sum (y_f + y_b),
+ * mul (y_f (.) y_b), ave ((y_f + y_b) / 2), none (both outputs).
+ *
+ * Any recurrent layer fits that reads (N, T, D) and returns (N, T, H) with
+ * return_sequences or (N, H) without (LSTM of any peephole variant, GRU,
+ * ...): the wrapper knows only the tg_layer interface. It takes two fresh
+ * layers made with the same options, the forward and the backward copy,
+ * with weights of their own (Keras's `layer` and its copy, or its
+ * `backward_layer`), and owns them. They are renamed forward_<name> and
+ * backward_<name>; the wrapper's params are theirs, the forward copy's
+ * first, named "forward_<name>/<param>" (Keras:
+ * "bidirectional/forward_lstm/..."), so a checkpoint holds
+ * bidirectional/forward_lstm/W_xi.npy. Each copy still answers to its own
+ * functions under its own names: tg_layer_param(tg_bidirectional_layer(bi,
+ * 0), "W_xi") is a view of that tensor (the same data and gradient). The
+ * wrapper's path (set it before forward) is given to both copies. */
+
+typedef enum {
+    TG_MERGE_CONCAT = 0,
+    TG_MERGE_SUM,
+    TG_MERGE_MUL,
+    TG_MERGE_AVE,
+    TG_MERGE_NONE,
+} tg_merge_mode;
+
+/* Default name "bidirectional". Stops with a message unless forward and
+ * backward are two distinct unbuilt layers and merge is a known mode; the
+ * build stops unless their outputs are sequences (T, H) or vectors (H) of
+ * one shape (concat also takes two different H).
+ *
+ * Output per sample: (T, H_f + H_b) or (H_f + H_b) for concat; (T, H) or
+ * (H) for sum, mul and ave; for none, both outputs stacked on a new axis
+ * after the batch, (2, T, H) or (2, H), [0] forward and [1] backward (one
+ * tensor, so that a model can carry it; tg_bidirectional_run hands them
+ * apart). */
+tg_layer *tg_bidirectional(tg_layer *forward, tg_layer *backward, tg_merge_mode merge);
+
+/* The function form: the merged output (as the layer's forward) and, when
+ * y_f / y_b are not NULL, the two outputs before merging, in time order
+ * (tape tensors). */
+tg_tensor *tg_bidirectional_run(tg_layer *bi, tg_tape *tape, tg_tensor *x, int training,
+                                tg_tensor **y_f, tg_tensor **y_b);
+
+/* The forward (0) or backward (1) copy of a built Bidirectional. */
+tg_layer *tg_bidirectional_layer(const tg_layer *bi, int which);
+
+/* "concat", "sum", "mul", "ave", "none" (Keras's None); parse returns 0 and
+ * sets *mode, or -1 for an unknown name. */
+const char *tg_merge_mode_name(tg_merge_mode mode);
+int tg_merge_mode_parse(const char *name, tg_merge_mode *mode);
+
+/* ==== TimeDistributed (time_distributed.c) =============================================== */
+
+/* TimeDistributed: one layer applied to every time step of (N, T, ...) with
+ * the same weights, as Keras's TimeDistributed:
+ *
+ *     y[n, t] = layer(x[n, t])     for every n < N, t < T
+ *
+ * computed as Keras does it: x is seen as a batch of N T samples (a reshape
+ * that shares the data), the layer runs once on it, and its output is seen
+ * as (N, T, ...) again. So any layer fits: Dense, Conv1D/2D, MaxPool, Flatten,
+ * Reshape, and frames (N, T, H, W, C) go through a Conv2D frame by frame.
+ * The wrapper owns the layer; its parameters are the wrapper's, under their
+ * own names (Keras: "time_distributed/kernel"). The wrapper's path (set it
+ * before forward) is given to the layer. */
+
+/* Default name "time_distributed". Stops unless layer is an unbuilt layer;
+ * the build stops unless the per-sample input is (T, ...) with T >= 1 and
+ * the layer takes the rest. Output per sample: (T, layer's output...). */
+tg_layer *tg_time_distributed(tg_layer *layer);
+
+/* The layer a built TimeDistributed applies. */
+tg_layer *tg_time_distributed_layer(const tg_layer *td);
+
 /* ==== Shape layers (reshape.c) =========================================================== */
 
 /* Layers that only change the shape (no parameters; the data is shared):
@@ -478,6 +634,13 @@ tg_layer *tg_rows_as_steps(void);
  * and checks d/dx and d/d(every parameter) of the training forward pass.
  * The caller still owns and frees the layer. */
 tg_gradcheck_report tg_layer_gradcheck(tg_layer *layer, tg_shape input, uint64_t seed);
+
+/* A GRU's gradients (gradcheck_gru.c): builds a fresh GRU of these options
+ * for (N, T, D), gives every parameter random values, draws x and h0, and
+ * checks d/dx, d/dh0 and d/d(every parameter) of the layer's output joined
+ * with h_T, on the given path. */
+tg_gradcheck_report tg_gru_gradcheck(tg_gru_opts o, tg_path path, int batch, int steps,
+                                     int input_dim, uint64_t seed);
 
 /* An LSTM's gradients (gradcheck_lstm.c): builds a fresh LSTM of these options for (N, T, D), gives every parameter
  * (peepholes and biases included) random values, draws x, h0 and c0, and

@@ -4,8 +4,8 @@
  *        1.000000  -2.500000   3.000000
  *        0.500000   0.000000  -1.000000
  *
- * A 3-D or 4-D tensor is a list of 2-D slices, each headed by its leading
- * index ("[1, :, :]"); a 1-D tensor is one row; a scalar fits on the shape
+ * A tensor of 3 to 5 dimensions is a list of 2-D slices (the last two
+ * axes), each headed by its leading indices ("[1, :, :]", "[0, 2, 1, :, :]"); a 1-D tensor is one row; a scalar fits on the shape
  * line. Every number shown gets the same width, so columns line up. Big
  * tensors show their first and last rows, columns and slices around "...". */
 #include "tensor/tensor.h"
@@ -51,8 +51,8 @@ static layout layout_of(const tg_tensor *t, const tg_real *v)
         l.cols = (size_t)s.dim[s.ndim - 1];
     if (s.ndim >= 2)
         l.rows = (size_t)s.dim[s.ndim - 2];
-    if (s.ndim >= 3)
-        l.slices = (size_t)s.dim[0] * (s.ndim == 4 ? (size_t)s.dim[1] : 1);
+    for (int d = 0; d + 2 < s.ndim; d++)
+        l.slices *= (size_t)s.dim[d];
     /* Fixed notation reads best; it loses everything below 1e-6 and grows
      * wide past 1e6, so such tensors switch to scientific notation. */
     double big = 0;
@@ -115,14 +115,21 @@ static void print_matrix(FILE *out, const tg_real *m, layout l, int width)
     }
 }
 
-/* "[i, :, :]" for a 3-D tensor, "[i, j, :, :]" for a 4-D one. */
+/* "[i, :, :]" for a 3-D tensor, "[i, j, :, :]" for a 4-D one, ...: the
+ * slice's number written as the indices of the leading axes, the last
+ * leading axis the fastest. */
 static void print_slice_heading(FILE *out, const tg_tensor *t, size_t slice)
 {
-    if (t->shape.ndim == 4)
-        fprintf(out, "[%zu, %zu, :, :]\n", slice / (size_t)t->shape.dim[1],
-                slice % (size_t)t->shape.dim[1]);
-    else
-        fprintf(out, "[%zu, :, :]\n", slice);
+    const int lead = t->shape.ndim - 2;
+    size_t index[TG_MAX_DIMS] = {0};
+    for (int d = lead - 1; d >= 0; d--) {
+        index[d] = slice % (size_t)t->shape.dim[d];
+        slice /= (size_t)t->shape.dim[d];
+    }
+    fputc('[', out);
+    for (int d = 0; d < lead; d++)
+        fprintf(out, "%zu, ", index[d]);
+    fprintf(out, ":, :]\n");
 }
 
 static void print_values(FILE *out, const char *label, const char *kind, const tg_tensor *t,

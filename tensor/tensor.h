@@ -130,18 +130,19 @@ unsigned long tg_alloc_count(void);
 
 /* ==== Shapes (shape.c) =================================================================== */
 
-/* A shape: up to four dimensions, row-major. Sequences are (N, T, C) and
- * images (N, H, W, C), channels last, as in the document's Keras code. */
+/* A shape: up to five dimensions, row-major. Sequences are (N, T, C),
+ * images (N, H, W, C) and sequences of images, frames, (N, T, H, W, C),
+ * channels last, as in the document's Keras code. */
 
-#define TG_MAX_DIMS 4
+#define TG_MAX_DIMS 5
 
 typedef struct tg_shape {
     int ndim; /* 0 for a scalar */
     int dim[TG_MAX_DIMS];
 } tg_shape;
 
-#define TG_SHAPE_NARGS_(_1, _2, _3, _4, N, ...) N
-#define TG_SHAPE_NARGS(...) TG_SHAPE_NARGS_(__VA_ARGS__, 4, 3, 2, 1, 0)
+#define TG_SHAPE_NARGS_(_1, _2, _3, _4, _5, N, ...) N
+#define TG_SHAPE_NARGS(...) TG_SHAPE_NARGS_(__VA_ARGS__, 5, 4, 3, 2, 1, 0)
 /* TG_SHAPE(2, 3) is the shape (2, 3); TG_SCALAR is the shape () of a scalar. */
 #define TG_SHAPE(...) ((tg_shape){TG_SHAPE_NARGS(__VA_ARGS__), {__VA_ARGS__}})
 #define TG_SCALAR ((tg_shape){0, {0}})
@@ -155,7 +156,8 @@ char *tg_shape_str(tg_shape s, char *buf, size_t len);
 /* Shape with the last dimension (of a non-scalar) replaced. */
 tg_shape tg_shape_with_last(tg_shape s, int last);
 
-#define TG_SHAPE_STR_LEN 64
+/* Room for five dimensions of any int: "(-2147483648, ...)" is 66 bytes. */
+#define TG_SHAPE_STR_LEN 80
 
 /* ==== The arena (arena.c) ================================================================ */
 
@@ -202,7 +204,7 @@ uint64_t tg_rng_below(tg_rng *rng, uint64_t n);
 
 /* ==== Tensors (tensor.c) ================================================================= */
 
-/* tg_tensor: up to four dimensions of tg_real, contiguous and row-major,
+/* tg_tensor: up to five dimensions of tg_real, contiguous and row-major,
  * with a gradient buffer of the same shape.
  *
  * A tensor lives either on the heap (parameters, data, anything that must
@@ -238,15 +240,15 @@ void tg_tensor_zero_grad(tg_tensor *t);
 void tg_tensor_fill(tg_tensor *t, tg_real value);
 void tg_tensor_copy_data(tg_tensor *dst, const tg_tensor *src);
 
-/* Element access for up to 4 indices (row-major offset), checked. */
+/* Element access for up to 5 indices (row-major offset), checked. */
 size_t tg_tensor_offset(const tg_tensor *t, int ndim, const int *index);
 #define TG_AT(t, ...) ((t)->data[tg_tensor_offset((t), TG_SHAPE_NARGS(__VA_ARGS__), (const int[]){__VA_ARGS__})])
 
 /* Stops with "<op>: expected shape A, got B" unless the shapes agree. */
 void tg_tensor_expect_shape(const char *op, const tg_tensor *t, tg_shape expected);
 
-/* Prints the shape line then the values in aligned rows (a 3-D or 4-D
- * tensor as a list of 2-D slices); long rows, columns and slice lists show
+/* Prints the shape line then the values in aligned rows (a tensor of 3 or
+ * more dimensions as a list of 2-D slices); long rows, columns and slice lists show
  * their first and last entries around "...". label NULL: t->name. */
 void tg_tensor_print(FILE *out, const char *label, const tg_tensor *t);
 void tg_tensor_print_grad(FILE *out, const char *label, const tg_tensor *t);
@@ -277,8 +279,8 @@ tg_tensor *tg_tensor_normal(tg_shape shape, tg_rng *rng, double mean, double std
 /* ==== The .npy format (npy.c) ============================================================ */
 
 /* NumPy's .npy format (versions 1.0 and 2.0; little-endian <f8 and <f4;
- * C order; at most 4 dimensions), so any tensor can be looked at in NumPy
- * and weights can travel to Keras or PyTorch code.
+ * C order; at most TG_MAX_DIMS = 5 dimensions), so any tensor can be
+ * looked at in NumPy and weights can travel to Keras or PyTorch code.
  *
  * Whatever the file holds (<f8 or <f4) is converted to tg_real on load (in
  * the float build a finite <f8 value beyond float's range is refused, not

@@ -341,6 +341,29 @@ START_TEST(train_errors)
 }
 END_TEST
 
+/* The recurrent models' choices: --model is read for the task named. */
+START_TEST(train_recurrent_models)
+{
+    parsed p;
+    expect_good(&p, TRAIN, "train timeseries --model bilstm");
+    ck_assert_int_eq(p.train.arch, TG_SERIES_BILSTM);
+    expect_good(&p, TRAIN, "train frames --model one-frame --steps 5");
+    ck_assert_int_eq(p.train.task, TG_APP_FRAMES);
+    ck_assert_int_eq(p.train.frames_arch, TG_FRAMES_ONE_FRAME);
+    ck_assert_int_eq(p.train.steps, 5);
+    expect_good(&p, TRAIN, "train frames --model cnn-dense");
+    ck_assert_int_eq(p.train.frames_arch, TG_FRAMES_CNN_DENSE);
+    expect_good(&p, TRAIN, "train frames");
+    ck_assert_int_eq(p.train.frames_arch, TG_FRAMES_CNN_LSTM);
+    expect_usage_error(TRAIN, "train frames --model bilstm",
+                       "tapegrad train: --model wants cnn-lstm, cnn-dense or one-frame for "
+                       "frames, got 'bilstm'\n");
+    expect_usage_error(TRAIN, "train timeseries --model one-frame",
+                       "tapegrad train: --model wants cnn-lstm, lstm-cnn or bilstm, got "
+                       "'one-frame'\n");
+}
+END_TEST
+
 START_TEST(plot_good)
 {
     parsed p;
@@ -592,6 +615,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, gradcheck_errors);
     tcase_add_test(tc, train_good);
     tcase_add_test(tc, train_errors);
+    tcase_add_test(tc, train_recurrent_models);
     tcase_add_test(tc, plot_good);
     tcase_add_test(tc, plot_bad_sizes);
     tcase_add_test(tc, plot_errors);

@@ -130,9 +130,9 @@ static void npy_corpus(void)
     npy_add("dimension past int",
             npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (3000000000,), }", 6),
             "%s: dimension 3000000000 is too large (at most 2147483647)");
-    npy_add("five dimensions",
-            npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 2, 1, 3), }", 6),
-            "%s: 5 dimensions (at most 4)");
+    npy_add("six dimensions",
+            npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 2, 1, 3, 1), }", 6),
+            "%s: 6 dimensions (at most 5)");
     npy_add("2^40 elements",
             npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (1048576, 1048576), }", 6),
             "%s: truncated: the shape needs 8796093022208 bytes of data, found 48");

@@ -339,7 +339,7 @@ END_TEST
 
 START_TEST(test_bad_shapes)
 {
-    assert_dict_refused(DICT("<f8", "False", "(1, 1, 1, 1, 4)"), 32, "5 dimensions (at most 4)");
+    assert_dict_refused(DICT("<f8", "False", "(1, 1, 1, 1, 1, 4)"), 32, "6 dimensions (at most 5)");
     assert_dict_refused(DICT("<f8", "False", "(-3, 4)"), 32, "negative dimension -3");
     assert_dict_refused(DICT("<f8", "False", "(3000000000,)"), 32, "too large");
     assert_dict_refused(DICT("<f8", "False", "(99999999999999999999999,)"), 32, "too large");

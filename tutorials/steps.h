@@ -78,8 +78,8 @@ static inline void tg_steps_num(double v)
     printf(" %10.6f", v);
 }
 
-/* Up to 4-D values in aligned rows: a vector on one line, a matrix row by
- * row, a 3-D or 4-D tensor as its 2-D slices (the last two axes). */
+/* Values in aligned rows: a vector on one line, a matrix row by row, a
+ * tensor of 3 to 5 dimensions as its 2-D slices (the last two axes). */
 static inline void tg_steps_values(const char *label, const tg_real *v, tg_shape full)
 {
     char sh[TG_SHAPE_STR_LEN];
@@ -102,11 +102,16 @@ static inline void tg_steps_values(const char *label, const tg_real *v, tg_shape
     printf("  %-12s %s\n", label, sh);
     for (size_t q = 0; q < slices; q++) {
         if (slices > 1) {
-            /* Name the slice by its leading indices: [n] or [n, h]. */
-            if (shape.ndim == 3)
-                printf("    [%zu, :, :]\n", q);
-            else
-                printf("    [%zu, %zu, :, :]\n", q / (size_t)shape.dim[1], q % (size_t)shape.dim[1]);
+            /* Name the slice by its leading indices: [n, :, :], [n, h, :, :], ... */
+            size_t index[TG_MAX_DIMS] = {0}, rest = q;
+            for (int d = shape.ndim - 3; d >= 0; d--) {
+                index[d] = rest % (size_t)shape.dim[d];
+                rest /= (size_t)shape.dim[d];
+            }
+            printf("    [");
+            for (int d = 0; d + 2 < shape.ndim; d++)
+                printf("%zu, ", index[d]);
+            printf(":, :]\n");
         }
         for (int r = 0; r < rows; r++) {
             printf("    [");

@@ -5,7 +5,9 @@
 
 #include "apps/apps.h"
 
-/* lstm_cnn: the LSTM -> CNN stack, small, every parameter and the input. */
+/* lstm_cnn: the LSTM -> CNN stack; frames_cnn_lstm: the CNN-LSTM of frames;
+ * bilstm_series: the BiLSTM series model's core. Each small, every
+ * parameter and the input. */
 const tg_gradcheck_case *tg_app_model_gradcheck_cases(int *n);
 
 #endif

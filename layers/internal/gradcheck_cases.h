@@ -17,4 +17,16 @@ const tg_gradcheck_case *tg_lstm_gradcheck_cases(int *n);
 /* simple_rnn, simple_rnn_fused, simple_rnn_seq, simple_rnn_seq_fused. */
 const tg_gradcheck_case *tg_simple_rnn_gradcheck_cases(int *n);
 
+/* gru, gru_fused, gru_reset_before(_fused), gru_seq(_fused),
+ * gru_reset_before_seq(_fused). */
+const tg_gradcheck_case *tg_gru_gradcheck_cases(int *n);
+
+/* bidir_*: every recurrent layer inside, every merge mode, both
+ * ways of return_sequences, both paths (gradcheck_bidirectional.c). */
+const tg_gradcheck_case *tg_bidirectional_gradcheck_cases(int *n);
+
+/* timedist_*: Dense, Conv1D/2D, MaxPool, Flatten, Reshape inside,
+ * both paths where the layer has two (gradcheck_time_distributed.c). */
+const tg_gradcheck_case *tg_time_distributed_gradcheck_cases(int *n);
+
 #endif
