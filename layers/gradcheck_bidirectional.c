@@ -1,5 +1,5 @@
 /* The Bidirectional wrapper's gradient checks: the document's LSTM in every
- * peephole variant and the GRU both ways inside, every merge mode, with and
+ * peephole variant, the GRU both ways and the SimpleRNN inside, every merge mode, with and
  * without return_sequences, each on the reference and the fused path of
  * the inner layers (the wrapper itself is tape ops). Every case checks d/dx
  * and d/d(every parameter of both copies). */
@@ -20,6 +20,11 @@ static tg_layer *gru(int reset_before, int sequences)
 {
     return tg_gru((tg_gru_opts){.units = UNITS, .return_sequences = sequences,
                                 .reset_before = reset_before});
+}
+
+static tg_layer *simple_rnn(int sequences)
+{
+    return tg_simple_rnn((tg_simple_rnn_opts){.units = UNITS, .return_sequences = sequences});
 }
 
 /* The wrapper on (2, 3, 2): batch 2, T = 3, D = 2, on the given path. */
@@ -52,6 +57,8 @@ CASE(bidir_lstm_last, TG_MERGE_CONCAT, lstm(TG_PEEPHOLE_DIAGONAL, 0, 0))
 CASE(bidir_gru, TG_MERGE_CONCAT, gru(0, 1))
 CASE(bidir_gru_reset_before, TG_MERGE_CONCAT, gru(1, 1))
 CASE(bidir_gru_last, TG_MERGE_CONCAT, gru(0, 0))
+CASE(bidir_simple_rnn, TG_MERGE_CONCAT, simple_rnn(1))
+CASE(bidir_simple_rnn_last, TG_MERGE_CONCAT, simple_rnn(0))
 CASE(bidir_sum, TG_MERGE_SUM, gru(0, 1))
 CASE(bidir_sum_last, TG_MERGE_SUM, lstm(TG_PEEPHOLE_DIAGONAL, 0, 0))
 CASE(bidir_mul, TG_MERGE_MUL, lstm(TG_PEEPHOLE_DIAGONAL, 0, 1))
@@ -72,6 +79,8 @@ static const tg_gradcheck_case cases[] = {
     ENTRY(bidir_gru),
     ENTRY(bidir_gru_reset_before),
     ENTRY(bidir_gru_last),
+    ENTRY(bidir_simple_rnn),
+    ENTRY(bidir_simple_rnn_last),
     ENTRY(bidir_sum),
     ENTRY(bidir_sum_last),
     ENTRY(bidir_mul),

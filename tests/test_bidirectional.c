@@ -22,14 +22,14 @@ START_TEST(test_bidirectional_registry_cases)
 {
     int n;
     const tg_gradcheck_case *c = tg_bidirectional_gradcheck_cases(&n);
-    ck_assert_int_eq(n, 34);
+    ck_assert_int_eq(n, 38);
     tg_ck_assert_gradcheck(c[_i].name, c[_i].run(13));
 }
 END_TEST
 
 /* The inner layers a test can wrap: 0..4 the LSTM's peephole variants, 5
- * and 6 the GRU both ways. */
-enum { N_INNER = 7, UNITS = 3 };
+ * and 6 the GRU both ways, 7 the SimpleRNN. */
+enum { N_INNER = 8, UNITS = 3 };
 
 static tg_layer *inner(int kind, int sequences)
 {
@@ -42,8 +42,10 @@ static tg_layer *inner(int kind, int sequences)
         return tg_lstm((tg_lstm_opts){.units = UNITS, .return_sequences = sequences,
                                       .peephole = lstm[kind].peephole,
                                       .no_candidate_peephole = lstm[kind].no_cand});
-    return tg_gru(
-        (tg_gru_opts){.units = UNITS, .return_sequences = sequences, .reset_before = kind == 6});
+    if (kind < 7)
+        return tg_gru((tg_gru_opts){.units = UNITS, .return_sequences = sequences,
+                                    .reset_before = kind == 6});
+    return tg_simple_rnn((tg_simple_rnn_opts){.units = UNITS, .return_sequences = sequences});
 }
 
 static tg_layer *built_bidirectional(int kind, int sequences, tg_merge_mode merge, int T, int D,
@@ -393,7 +395,7 @@ Suite *tg_test_suite(void)
 {
     Suite *s = suite_create("bidirectional");
     TCase *tc = tcase_create("bidirectional");
-    tcase_add_loop_test(tc, test_bidirectional_registry_cases, 0, 34);
+    tcase_add_loop_test(tc, test_bidirectional_registry_cases, 0, 38);
     tcase_add_loop_test(tc, test_bidirectional_keras_semantics, 0, N_INNER * 20);
     tcase_add_loop_test(tc, test_bidirectional_what_each_step_sees, 0, N_INNER);
     tcase_add_test(tc, test_bidirectional_last_state_is_the_whole_reversed_read);
