@@ -4,15 +4,11 @@
  * is this library's own text and numbers, and paths that
  * tg_picture_path_ok accepted. */
 #include "apps/internal/pictures.h"
+#include "apps/internal/program.h"
 
 #include <errno.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char **environ;
 
 static const tg_picture pictures[] = {
     {"tape", "tutorial 1's L = a tanh(a b + c), its tape after backward (Graphviz)"},
@@ -63,45 +59,14 @@ tg_status tg_picture_close(FILE *f, const char *path)
     return bad ? tg_status_error("picture: write failed on %s", path) : tg_status_ok();
 }
 
-/* Whether an executable `program` is in one of PATH's directories (an
- * empty entry is the current directory), looked up before spawning: how
- * posix_spawnp reports a missing program depends on the C library. */
-static int on_path(const char *program)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return 0;
-    char exe[TG_PATH_MAX + 64];
-    for (const char *p = path;;) {
-        const size_t n = strcspn(p, ":");
-        const int len = snprintf(exe, sizeof exe, "%.*s/%s", (int)n, n ? p : ".", program);
-        if (len > 0 && (size_t)len < sizeof exe && access(exe, X_OK) == 0)
-            return 1;
-        if (!p[n])
-            return 0;
-        p += n + 1;
-    }
-}
-
 tg_status tg_picture_spawn(const char *program, char *const argv[], const char *install,
                            const char *by_hand)
 {
-    pid_t pid;
-    const int err = on_path(program) ? posix_spawnp(&pid, program, NULL, NULL, argv, environ)
-                                     : ENOENT;
-    if (err == ENOENT)
+    if (!tg_program_on_path(program))
         return tg_status_error("picture: %s is not on PATH, so the PNG is not drawn (its files "
                                "are written): install %s and run `%s`", program, install, by_hand);
-    if (err)
-        return tg_status_error("picture: cannot run %s: %s", program, strerror(err));
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return tg_status_error("picture: waiting for %s: %s", program, strerror(errno));
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return tg_status_error("picture: `%s` failed (exit status %d)", by_hand,
-                               WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-    return tg_status_ok();
+    tg_status st = tg_program_run("picture", argv);
+    return tg_is_ok(&st) ? st : tg_status_error("%s: `%s`", st.msg, by_hand);
 }
 
 tg_status tg_picture_gnuplot(const char *script)

@@ -2,18 +2,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "apps/internal/program.h"
 #include "tensor/internal/file.h"
 #include "train/train.h"
-
-extern char **environ;
 
 tg_plot_opts tg_plot_defaults(void)
 {
@@ -178,47 +175,6 @@ tg_status tg_plot_name(const char *csv, const tg_plot_opts *o, tg_plot_paths *p)
 
 /* ---- running gnuplot ---- */
 
-/* Whether an executable gnuplot is in one of PATH's directories, searched
- * as the shell does (an empty entry is the current directory). Looked up
- * before spawning: whether posix_spawnp reports a missing program as ENOENT
- * or as a child that exits with 127 depends on the C library (and on
- * valgrind, which emulates it), and only the first can be told from a
- * gnuplot that ran and failed. */
-static int gnuplot_on_path(void)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return 0;
-    char dir[TG_PATH_MAX], exe[TG_PATH_MAX + 16];
-    for (const char *p = path;;) {
-        size_t n = strcspn(p, ":");
-        snprintf(dir, sizeof dir, "%.*s", (int)n, n ? p : ".");
-        snprintf(exe, sizeof exe, "%s/gnuplot", dir);
-        if (n < sizeof dir && access(exe, X_OK) == 0)
-            return 1;
-        if (!p[n])
-            return 0;
-        p += n + 1;
-    }
-}
-
-static tg_status run_gnuplot(const char *script)
-{
-    char *argv[] = {"gnuplot", (char *)script, NULL};
-    pid_t pid;
-    int err = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
-    if (err)
-        return tg_status_error("plot: cannot run gnuplot: %s", strerror(err));
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return tg_status_error("plot: waiting for gnuplot: %s", strerror(errno));
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return tg_status_error("plot: gnuplot failed (exit status %d): nothing was replaced",
-                               WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-    return tg_status_ok();
-}
-
 /* Whether the file at path is a whole PNG: the signature, then chunks
  * (length, type, data, CRC) that tile the file exactly and end with IEND.
  * A PNG cut by a full disk has no IEND at its end. */
@@ -303,8 +259,12 @@ static tg_status draw(const tg_history *h, const char *csv, const tg_plot_paths 
             st = tg_status_error("%s: write failed: %s", script, strerror(errno));
     }
     free(text);
-    if (tg_is_ok(&st))
-        st = run_gnuplot(script);
+    if (tg_is_ok(&st)) {
+        char *argv[] = {"gnuplot", script, NULL};
+        st = tg_program_run("plot", argv);
+        if (!tg_is_ok(&st))
+            st = tg_status_error("%s: nothing was replaced", st.msg);
+    }
     if (tg_is_ok(&st))
         st = check_png(png, p->png);
     if (tg_is_ok(&st))
@@ -347,7 +307,7 @@ tg_status tg_plot_history(const char *csv_path, const tg_plot_opts *opts)
             s = tg_status_error("plot: %s", s.msg);
     }
     free(kept);
-    if (tg_is_ok(&s) && !gnuplot_on_path())
+    if (tg_is_ok(&s) && !tg_program_on_path("gnuplot"))
         s = tg_status_error("plot: gnuplot is not on PATH; wrote %s for %s: install gnuplot "
                             "(Debian: gnuplot-nox) and run `gnuplot %s`",
                             p->script, csv_path, p->script);

@@ -158,17 +158,31 @@ static int parse_date(const char *s, double *day_of_year, double *hour)
     return 1;
 }
 
-/* The day of the year and the hour of every row's date, or the line of the
- * first one that is not a date. */
-static tg_status read_dates(const tg_csv *csv, const char *path, const tg_csv_column *date,
-                            double *day, double *hour)
+/* The day of the year and the hour of every row's date into new arrays
+ * *day and *hour, or the line of the first one that is not a date. st is
+ * the status so far: when it is an error, or when a date is not one, no
+ * array is left to free and the csv is freed. */
+static tg_status read_dates(tg_csv *csv, const char *path, const tg_csv_column *date,
+                            tg_status st, double **day, double **hour)
 {
-    for (size_t i = 0; i < csv->rows; i++)
-        if (!parse_date(date->text[i], &day[i], &hour[i]))
-            return tg_status_error("%s: line %zu: column 'date' holds '%.40s', not a date "
-                                   "(2012-01-31 or 2012/01/31, a time 13:00 after it)",
-                                   path, csv->line[i], date->text[i]);
-    return tg_status_ok();
+    *day = *hour = NULL;
+    for (size_t i = 0; tg_is_ok(&st) && i < csv->rows; i++) {
+        if (!*day) {
+            *day = tg_xmalloc(csv->rows * sizeof **day, "dates");
+            *hour = tg_xmalloc(csv->rows * sizeof **hour, "dates");
+        }
+        if (!parse_date(date->text[i], &(*day)[i], &(*hour)[i]))
+            st = tg_status_error("%s: line %zu: column 'date' holds '%.40s', not a date "
+                                 "(2012-01-31 or 2012/01/31, a time 13:00 after it)",
+                                 path, csv->line[i], date->text[i]);
+    }
+    if (!tg_is_ok(&st)) {
+        free(*day);
+        free(*hour);
+        *day = *hour = NULL;
+        tg_csv_free(csv);
+    }
+    return st;
 }
 
 static tg_status read_vega(const char *dir, const char *name, char *path, size_t len, tg_csv *csv)
@@ -195,16 +209,10 @@ tg_status tg_rain_task(const char *dir, int T, tg_series_task *out)
         st = tg_status_error("%s: %zu days are too few for a test year, validation and training "
                              "with windows of %d days",
                              out->source, csv.rows, T);
-    double *day = tg_xmalloc((csv.rows + 1) * sizeof *day, "rain task");
-    double *hour = tg_xmalloc((csv.rows + 1) * sizeof *hour, "rain task");
-    if (tg_is_ok(&st))
-        st = read_dates(&csv, out->source, date, day, hour);
-    if (!tg_is_ok(&st)) {
-        free(day);
-        free(hour);
-        tg_csv_free(&csv);
+    double *day, *hour;
+    st = read_dates(&csv, out->source, date, st, &day, &hour);
+    if (!tg_is_ok(&st))
         return st;
-    }
     tg_series s;
     tg_series_alloc(&s, csv.rows, RAIN_FEATURES);
     for (size_t i = 0; i < csv.rows; i++) {
@@ -240,16 +248,10 @@ tg_status tg_temps_task(const char *dir, int T, tg_series_task *out)
     if (tg_is_ok(&st) && csv.rows < 24 * 90 + 4 * (size_t)T)
         st = tg_status_error("%s: %zu hours are too few for windows of %d hours", out->source,
                              csv.rows, T);
-    double *day = tg_xmalloc((csv.rows + 1) * sizeof *day, "temps task");
-    double *hour = tg_xmalloc((csv.rows + 1) * sizeof *hour, "temps task");
-    if (tg_is_ok(&st))
-        st = read_dates(&csv, out->source, date, day, hour);
-    if (!tg_is_ok(&st)) {
-        free(day);
-        free(hour);
-        tg_csv_free(&csv);
+    double *day, *hour;
+    st = read_dates(&csv, out->source, date, st, &day, &hour);
+    if (!tg_is_ok(&st))
         return st;
-    }
     tg_series s;
     tg_series_alloc(&s, csv.rows, 3);
     for (size_t i = 0; i < csv.rows; i++) {
