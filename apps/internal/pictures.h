@@ -1,6 +1,7 @@
-/* What the picture files of apps/ share (pictures.c): naming and opening
- * the files of a picture, and running Graphviz or gnuplot on them. Not
- * installed. */
+/* What the picture files of apps/ share (picture_files.c): naming and
+ * opening the files of a picture, and running Graphviz or gnuplot on them;
+ * and the writers of each picture, which the registry (pictures.c) calls.
+ * Not installed. */
 #ifndef TG_APPS_PICTURES_H
 #define TG_APPS_PICTURES_H
 

@@ -1,8 +1,8 @@
 /* The LSTM layer's struct, shared by the files that implement it: lstm.c
  * (the layer, its build, the function form), lstm_reference.c (the six
- * equations as tape ops), lstm_fused.c (the fused op) and lstm_pack.c (gate
- * packing, Keras's layout). Not part of the public API: users see a
- * tg_layer. */
+ * equations as tape ops), lstm_fused.c (the fused op), lstm_pack.c (gate
+ * packing, Keras's layout) and lstm_internals.c (what a forward keeps for
+ * the pictures). Not part of the public API: users see a tg_layer. */
 #ifndef TG_LSTM_LAYER_H
 #define TG_LSTM_LAYER_H
 
@@ -37,14 +37,18 @@ static inline tg_lstm_layer *tg_lstm_layer_of(const tg_layer *layer, const char 
 void tg_lstm_pack_gates(tg_tensor *const gate[TG_GATES], int rows, int H, tg_real *packed);
 void tg_lstm_unpack_gates(const tg_real *packed, int rows, int H, tg_tensor *const gate[TG_GATES]);
 
+/* ---- lstm_internals.c ---- */
+
 /* Where a forward of N sequences of T steps keeps its internals: NULL when
  * not asked (tg_lstm_keep_internals), else the layer's tensors, reshaped
- * to (N, T, H) (lstm.c). */
+ * to (N, T, H). */
 tg_lstm_internals *tg_lstm_kept(tg_lstm_layer *l, int N, int T);
 /* Copies step t's six (N, H) results into [:, t, :] of the kept tensors. */
 void tg_lstm_keep_step(tg_lstm_internals *kept, int t, const tg_tensor *i_t, const tg_tensor *f_t,
                        const tg_tensor *c_tilde, const tg_tensor *o_t, const tg_tensor *c_t,
                        const tg_tensor *h_t);
+/* Frees the kept tensors (the layer's destroy). */
+void tg_lstm_internals_free(tg_lstm_internals *kept);
 
 /* The reference path: unrolls the six equations over t = 1..T from h_0 and
  * c_0 (N, H); h_seq[t] receives h_{t+1}, *c_T the last cell state
