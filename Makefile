@@ -319,7 +319,7 @@ fuzz-run-%:
 # make lint: cppcheck and clang-tidy (the checks in .clang-tidy) over the
 # library, the command and the fuzz targets; any finding fails. One
 # clang-tidy run per file, so -j2 halves the time.
-LINT_SRC := $(LIB_SRC) $(CLI_SRC) $(wildcard tests/fuzz/*.c)
+LINT_SRC := $(LIB_SRC) $(CLI_SRC) $(wildcard tests/fuzz/*.c exercises/*.c exercises/grader/*.c)
 LINT_FLAGS := -I. -std=gnu11 -fopenmp-simd -D_GNU_SOURCE
 .PHONY: lint lint-cppcheck
 lint: lint-cppcheck $(LINT_SRC:%=build-lint/%.tidy)
