@@ -128,10 +128,11 @@ tg_status tg_picture_tape(const char *name, tg_picture_files *files)
         o.n_params = layer->n_params;
     }
     tg_status st = tg_status_ok();
-    FILE *f = tg_picture_open(files->data, &st);
+    tg_picture_out out;
+    FILE *f = tg_picture_open(&out, files->data, &st);
     if (f) {
         tg_tape_write_dot(tape, f, &o);
-        st = tg_picture_close(f, files->data);
+        st = tg_picture_close(&out);
     }
     tg_tape_free(tape);
     tg_layer_free(layer);

@@ -21,14 +21,6 @@ const tg_picture *tg_pictures(int *n)
     return pictures;
 }
 
-static tg_status draw_dot(const tg_picture_files *files)
-{
-    char by_hand[3 * TG_PATH_MAX];
-    snprintf(by_hand, sizeof by_hand, "dot -Tpng -o %s %s", files->png, files->data);
-    char *argv[] = {"dot", "-Tpng", "-o", (char *)files->png, (char *)files->data, NULL};
-    return tg_picture_spawn("dot", argv, "Graphviz (Debian: graphviz)", by_hand);
-}
-
 static const tg_picture *find(const char *name)
 {
     int n;
@@ -80,7 +72,7 @@ static tg_status write_one(const char *name, tg_picture_files *files)
 
 static tg_status draw(const char *name, const tg_picture_files *files)
 {
-    return drawn_by_graphviz(name) ? draw_dot(files) : tg_picture_gnuplot(files->script);
+    return drawn_by_graphviz(name) ? tg_picture_dot(files) : tg_picture_gnuplot(files);
 }
 
 tg_status tg_picture_make(const char *name, const char *png_path, int draw_it,

@@ -117,7 +117,8 @@ static tg_status write_filters(const trained *r, const tg_picture_files *files)
 {
     tg_status st = tg_status_ok();
     double peak[3] = {0, 0, 0};
-    FILE *f = tg_picture_open(files->data, &st);
+    tg_picture_out out;
+    FILE *f = tg_picture_open(&out, files->data, &st);
     if (f) {
         fprintf(f, "# test image 0 of the embedded shapes (seed %d): %s\n", SEED + 1,
                 tg_shape_class_names[r->test.labels[0]]);
@@ -131,9 +132,9 @@ static tg_status write_filters(const trained *r, const tg_picture_files *files)
         write_maps(f, "relu(conv) of the image, (26, 26)", r->conv, 26, map_of_batch_at,
                    &peak[1]);
         write_maps(f, "max-pooled, (13, 13)", r->pool, 13, map_of_batch_at, &peak[2]);
-        st = tg_picture_close(f, files->data);
+        st = tg_picture_close(&out);
     }
-    f = tg_is_ok(&st) ? tg_picture_open(files->script, &st) : NULL;
+    f = tg_is_ok(&st) ? tg_picture_open(&out, files->script, &st) : NULL;
     if (f) {
         tg_picture_gnuplot_header(f, "filters", files->png, 1000, 1250);
         fprintf(f, "set multiplot title 'The image model (section 4.2) after %d epochs on %d "
@@ -157,7 +158,7 @@ static tg_status write_filters(const trained *r, const tg_picture_files *files)
         tiles_panel(f, files->data, 1 + 2 * FILTERS, 13,
                     "after MaxPooling2D: 32 maps of 13 x 13");
         fprintf(f, "unset multiplot\n");
-        st = tg_picture_close(f, files->script);
+        st = tg_picture_close(&out);
     }
     return st;
 }
@@ -168,7 +169,8 @@ static tg_status write_rows(const trained *r, const tg_picture_files *files)
     const int T = r->rows->shape.dim[1], D = r->rows->shape.dim[2];
     const int C = r->pool->shape.dim[3], W = D / C;
     double peak = 0;
-    FILE *f = tg_picture_open(files->data, &st);
+    tg_picture_out out;
+    FILE *f = tg_picture_open(&out, files->data, &st);
     if (f) {
         fprintf(f, "# the LSTM's input for test image 0 (%s): %d steps (rows) of %d features, "
                    "feature w %d + c = pooled map c at column w\n",
@@ -181,9 +183,9 @@ static tg_status write_rows(const trained *r, const tg_picture_files *files)
             }
             fprintf(f, "\n");
         }
-        st = tg_picture_close(f, files->data);
+        st = tg_picture_close(&out);
     }
-    f = tg_is_ok(&st) ? tg_picture_open(files->script, &st) : NULL;
+    f = tg_is_ok(&st) ? tg_picture_open(&out, files->script, &st) : NULL;
     if (f) {
         tg_picture_gnuplot_header(f, "rows", files->png, 1400, 360);
         fprintf(f, "set title 'What the LSTM reads: image rows as time steps, (%d, %d) = (13, "
@@ -202,7 +204,7 @@ static tg_status write_rows(const trained *r, const tg_picture_files *files)
         fprintf(f, "set xrange [-0.5:%d.5]\nset yrange [%d.5:-0.5]\n"
                    "plot '%s' matrix with image notitle\n",
                 D - 1, T - 1, files->data);
-        st = tg_picture_close(f, files->script);
+        st = tg_picture_close(&out);
     }
     return st;
 }

@@ -109,15 +109,16 @@ tg_status tg_picture_gates(tg_picture_files *files)
         const tg_lstm_internals *in = tg_lstm_internals_of(lstm);
         char source[160];
         snprintf(source, sizeof source, "embedded series, seed %d, %d epochs", SEED, EPOCHS);
-        FILE *f = tg_picture_open(files->data, &st);
+        tg_picture_out out;
+        FILE *f = tg_picture_open(&out, files->data, &st);
         if (f) {
             write_data(f, &task, in);
-            st = tg_picture_close(f, files->data);
+            st = tg_picture_close(&out);
         }
-        f = tg_is_ok(&st) ? tg_picture_open(files->script, &st) : NULL;
+        f = tg_is_ok(&st) ? tg_picture_open(&out, files->script, &st) : NULL;
         if (f) {
             write_script(f, files, in, source);
-            st = tg_picture_close(f, files->script);
+            st = tg_picture_close(&out);
         }
     }
     tg_tensor_free(window);

@@ -130,7 +130,8 @@ tg_status tg_picture_vanishing(tg_picture_files *files)
         return tg_status_error("picture: the path %s is too long", files->png);
     }
     tg_status st = tg_status_ok();
-    FILE *f = tg_picture_open(files->data, &st);
+    tg_picture_out out;
+    FILE *f = tg_picture_open(&out, files->data, &st);
     if (f) {
         fprintf(f, "# ||dL/dx_t|| for L = sum(h_T), T = %d, H = %d, D = %d: geometric mean over "
                    "%d seeds x %d sequences\n# t", o.steps, o.units, o.input_dim, o.seeds, o.batch);
@@ -143,12 +144,12 @@ tg_status tg_picture_vanishing(tg_picture_files *files)
                 fprintf(f, " %.4e", norms[(size_t)c * o.steps + t]);
             fprintf(f, "\n");
         }
-        st = tg_picture_close(f, files->data);
+        st = tg_picture_close(&out);
     }
     free(norms);
     if (!tg_is_ok(&st))
         return st;
-    f = tg_picture_open(files->script, &st);
+    f = tg_picture_open(&out, files->script, &st);
     if (!f)
         return st;
     tg_picture_gnuplot_header(f, "vanishing", files->png, 900, 600);
@@ -158,9 +159,10 @@ tg_status tg_picture_vanishing(tg_picture_files *files)
                "set title 'How much of the gradient reaches step t (Keras initialisers, "
                "mean over %d seeds)'\n", o.steps, o.steps, o.seeds);
     vanishing_panel(f, files->data, n_cells, "with lines lw 2");
-    fprintf(f, "\nset terminal dumb noenhanced size 100,40\nset output '%s'\nunset grid\n"
-               "set key below\nset title 'log10 ||dL/dx_t||'\n", files->text);
+    fprintf(f, "\n");
+    tg_picture_gnuplot_text(f, files->text, 100, 40);
+    fprintf(f, "unset grid\nset key below\nset title 'log10 ||dL/dx_t||'\n");
     vanishing_panel(f, files->data, n_cells, "with lines");
     fprintf(f, "set output\n");
-    return tg_picture_close(f, files->script);
+    return tg_picture_close(&out);
 }

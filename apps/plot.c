@@ -175,40 +175,6 @@ tg_status tg_plot_name(const char *csv, const tg_plot_opts *o, tg_plot_paths *p)
 
 /* ---- running gnuplot ---- */
 
-/* Whether the file at path is a whole PNG: the signature, then chunks
- * (length, type, data, CRC) that tile the file exactly and end with IEND.
- * A PNG cut by a full disk has no IEND at its end. */
-static tg_status check_png(const char *path, const char *final)
-{
-    unsigned char *b;
-    size_t n;
-    tg_status st = tg_read_file(path, &b, &n);
-    if (!tg_is_ok(&st))
-        return st;
-    size_t at = 8;
-    int whole = n >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8), ended = 0;
-    while (whole && !ended) {
-        if (n - at < 12) {
-            whole = 0;
-            break;
-        }
-        const unsigned char *c = b + at;
-        const size_t len = (size_t)c[0] << 24 | (size_t)c[1] << 16 | (size_t)c[2] << 8 | c[3];
-        if (len > n - at - 12) {
-            whole = 0;
-            break;
-        }
-        ended = !memcmp(c + 4, "IEND", 4);
-        at += 12 + len;
-    }
-    free(b);
-    if (!whole || at != n)
-        return tg_status_error("plot: gnuplot wrote %zu bytes that are not a whole PNG (disk "
-                               "full?): %s is kept as it was",
-                               n, final);
-    return tg_status_ok();
-}
-
 static tg_status check_text(const char *path, const char *final)
 {
     struct stat sb;
@@ -266,7 +232,7 @@ static tg_status draw(const tg_history *h, const char *csv, const tg_plot_paths 
             st = tg_status_error("%s: nothing was replaced", st.msg);
     }
     if (tg_is_ok(&st))
-        st = check_png(png, p->png);
+        st = tg_program_check_png("plot", "gnuplot", png, p->png);
     if (tg_is_ok(&st))
         st = check_text(txt, p->text);
     if (tg_is_ok(&st))

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "apps/apps.h"
+#include "tensor/internal/file.h"
 
 extern char **environ;
 
@@ -42,5 +43,37 @@ tg_status tg_program_run(const char *who, char *const argv[])
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
         return tg_status_error("%s: %s failed (exit status %d)", who, argv[0],
                                WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    return tg_status_ok();
+}
+
+tg_status tg_program_check_png(const char *who, const char *program, const char *path,
+                               const char *final)
+{
+    unsigned char *b;
+    size_t n;
+    tg_status st = tg_read_file(path, &b, &n);
+    if (!tg_is_ok(&st))
+        return st;
+    size_t at = 8;
+    int whole = n >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8), ended = 0;
+    while (whole && !ended) {
+        if (n - at < 12) {
+            whole = 0;
+            break;
+        }
+        const unsigned char *c = b + at;
+        const size_t len = (size_t)c[0] << 24 | (size_t)c[1] << 16 | (size_t)c[2] << 8 | c[3];
+        if (len > n - at - 12) {
+            whole = 0;
+            break;
+        }
+        ended = !memcmp(c + 4, "IEND", 4);
+        at += 12 + len;
+    }
+    free(b);
+    if (!whole || at != n)
+        return tg_status_error("%s: %s wrote %zu bytes that are not a whole PNG (disk full?): %s "
+                               "is kept as it was",
+                               who, program, n, final);
     return tg_status_ok();
 }

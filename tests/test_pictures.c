@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/scratch.h"
@@ -84,7 +85,8 @@ static double at(const data_file *d, int b, int r, int c)
     return d->v[b][(size_t)r * (size_t)d->cols[b] + (size_t)c];
 }
 
-static char *slurp(const char *path)
+/* The bytes of path, NUL-terminated, and their count (binary files too). */
+static char *slurp_n(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "r");
     ck_assert_msg(f != NULL, "cannot read %s", path);
@@ -95,7 +97,14 @@ static char *slurp(const char *path)
     ck_assert_int_eq(fread(s, 1, (size_t)n, f), (size_t)n);
     s[n] = 0;
     fclose(f);
+    *len = (size_t)n;
     return s;
+}
+
+static char *slurp(const char *path)
+{
+    size_t n;
+    return slurp_n(path, &n);
 }
 
 /* Every '...' string of a gnuplot script that names the scratch directory
@@ -149,7 +158,7 @@ START_TEST(test_picture_refusals_write_nothing)
     st = tg_picture_make("vanishing", "|gnuplot.png", 0, &files);
     tg_ck_assert_error(st, "cannot be drawn to");
     st = tg_picture_make("tape", "no-such-dir/t.png", 0, &files);
-    tg_ck_assert_error(st, "cannot write no-such-dir/t.dot");
+    tg_ck_assert_error(st, "no-such-dir/t.dot: cannot create a temporary file beside it");
     /* several: a bad name is found before anything is written */
     static const char *const names[2] = {"tape", "bogus"};
     st = tg_pictures_make(scratch.dir, names, 2, 0);
@@ -233,6 +242,81 @@ START_TEST(test_picture_without_dot)
     ck_assert_int_eq(access(dot, R_OK), 0);
     ck_assert_int_eq(access(png, F_OK), -1);
     tg_scratch_close(&scratch);
+}
+END_TEST
+
+/* PATH holding only a fake `program`: a shell script running `body`, with
+ * $out the file given after -o (dot) or as outfile (gnuplot -e). */
+static void fake_program(const char *program, const char *body)
+{
+    char dir[700], exe[800];
+    snprintf(dir, sizeof dir, "%s/bin", scratch.dir);
+    mkdir(dir, 0755);
+    snprintf(exe, sizeof exe, "%s/%s", dir, program);
+    FILE *f = fopen(exe, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "#!/bin/sh\nPATH=/usr/bin:/bin\n"
+               "case $1 in -Tpng) out=$3 ;;\n"
+               "  -e) out=$(echo \"$2\" | sed \"s/^outfile = '\\([^']*\\)'.*/\\1/\") ;; esac\n"
+               "%s\n",
+            body);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(chmod(exe, 0755), 0);
+    setenv("PATH", dir, 1);
+}
+
+/* Draws a picture of each program for real, then lets each broken program
+ * (exits 1; writes nothing and exits 0; writes half a PNG) draw it again:
+ * each is an error, the old PNG stays byte for byte, and nothing but the
+ * picture's own files is left. */
+START_TEST(test_a_broken_program_keeps_the_old_picture)
+{
+    static const struct {
+        const char *name, *program, *left;
+    } pictures[] = {{"tape", "dot", "bin p.dot p.png"},
+                    {"vanishing", "gnuplot", "bin p.dat p.gp p.png p.txt"}};
+    const char *path = getenv("PATH");
+    char *saved = path ? strdup(path) : NULL;
+    for (int k = 0; k < 2; k++) {
+        tg_scratch_open(&scratch);
+        const char *png = tg_scratch_path(&scratch, "p.png");
+        tg_picture_files files;
+        tg_status st = tg_picture_make(pictures[k].name, png, 1, &files);
+        ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+        size_t old_n, now_n;
+        char *old = slurp_n(png, &old_n);
+        char cut[800];
+        snprintf(cut, sizeof cut, "head -c 100 '%s' > \"$out\"", png);
+        const char *const bodies[3] = {"exit 1", "exit 0", cut};
+        char want[3][800];
+        snprintf(want[0], sizeof want[0], "picture: %s failed (exit status 1)",
+                 pictures[k].program);
+        snprintf(want[1], sizeof want[1],
+                 "picture: %s wrote 0 bytes that are not a whole PNG (disk full?): %s is kept as "
+                 "it was",
+                 pictures[k].program, png);
+        snprintf(want[2], sizeof want[2],
+                 "picture: %s wrote 100 bytes that are not a whole PNG (disk full?): %s is kept "
+                 "as it was",
+                 pictures[k].program, png);
+        for (int i = 0; i < 3; i++) {
+            fake_program(pictures[k].program, bodies[i]);
+            st = tg_picture_make(pictures[k].name, png, 1, &files);
+            tg_ck_assert_error(st, want[i]);
+            char *now = slurp_n(png, &now_n);
+            ck_assert_msg(now_n == old_n && !memcmp(now, old, old_n),
+                          "%s: the old PNG changed", bodies[i]);
+            free(now);
+            char left[1024];
+            tg_scratch_list(scratch.dir, left, sizeof left);
+            ck_assert_str_eq(left, pictures[k].left);
+            if (saved)
+                setenv("PATH", saved, 1);
+        }
+        free(old);
+        tg_scratch_close(&scratch);
+    }
+    free(saved);
 }
 END_TEST
 
@@ -438,6 +522,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_picture_refusals_write_nothing);
     tcase_add_test(tc, test_picture_lstm_step);
     tcase_add_test(tc, test_picture_without_dot);
+    tcase_add_test(tc, test_a_broken_program_keeps_the_old_picture);
     tcase_add_test(tc, test_vanishing_by_hand);
     tcase_add_test(tc, test_vanishing_cells);
     tcase_add_test(tc, test_picture_vanishing);

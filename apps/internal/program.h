@@ -20,4 +20,12 @@ int tg_program_on_path(const char *program);
  * (N = -1 for a signal). */
 tg_status tg_program_run(const char *who, char *const argv[]);
 
+/* Whether the file at path, which program just wrote for final, is a whole
+ * PNG: the signature, then chunks (length, type, data, CRC) that tile the
+ * file exactly and end with IEND. A PNG cut by a full disk has no IEND at
+ * its end: "<who>: <program> wrote N bytes that are not a whole PNG (disk
+ * full?): <final> is kept as it was". */
+tg_status tg_program_check_png(const char *who, const char *program, const char *path,
+                               const char *final);
+
 #endif

@@ -1,6 +1,9 @@
 # The picture 'filters', drawn by tapegrad from its own numbers (tapegrad graph filters).
+# tapegrad sets outfile (and outtext) to temporary files and puts them in
+# place once they are whole; run by hand, the script draws the files below.
+if (!exists("outfile")) outfile = 'docs/pictures/filters.png'
 set terminal pngcairo noenhanced size 1000,1250 font ',10'
-set output 'docs/pictures/filters.png'
+set output outfile
 set multiplot title 'The image model (section 4.2) after 3 epochs on 600 embedded shapes: its kernels, and one test image through Conv2D + ReLU and MaxPooling2D'
 unset xtics
 unset ytics

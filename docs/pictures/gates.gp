@@ -1,6 +1,9 @@
 # The picture 'gates', drawn by tapegrad from its own numbers (tapegrad graph gates).
+# tapegrad sets outfile (and outtext) to temporary files and puts them in
+# place once they are whole; run by hand, the script draws the files below.
+if (!exists("outfile")) outfile = 'docs/pictures/gates.png'
 set terminal pngcairo noenhanced size 900,1400 font ',10'
-set output 'docs/pictures/gates.png'
+set output outfile
 set multiplot layout 7,1 title 'The LSTM of the time-series model (section 4.1) reading one test window; embedded series, seed 42, 5 epochs'
 set lmargin at screen 0.08
 set rmargin at screen 0.86

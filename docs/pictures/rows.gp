@@ -1,6 +1,9 @@
 # The picture 'rows', drawn by tapegrad from its own numbers (tapegrad graph rows).
+# tapegrad sets outfile (and outtext) to temporary files and puts them in
+# place once they are whole; run by hand, the script draws the files below.
+if (!exists("outfile")) outfile = 'docs/pictures/rows.png'
 set terminal pngcairo noenhanced size 1400,360 font ',10'
-set output 'docs/pictures/rows.png'
+set output outfile
 set title 'What the LSTM reads: image rows as time steps, (13, 416) = (13, 13 x 32), for one test image (disk)'
 set palette gray negative
 set cbrange [0:0.4764]

@@ -1,6 +1,9 @@
 # The picture 'vanishing', drawn by tapegrad from its own numbers (tapegrad graph vanishing).
+# tapegrad sets outfile (and outtext) to temporary files and puts them in
+# place once they are whole; run by hand, the script draws the files below.
+if (!exists("outfile")) outfile = 'docs/pictures/vanishing.png'
 set terminal pngcairo noenhanced size 900,600 font ',10'
-set output 'docs/pictures/vanishing.png'
+set output outfile
 set logscale y
 set format y '1e%T'
 set grid
@@ -17,8 +20,9 @@ plot 'docs/pictures/vanishing.dat' using 1:2 with lines lw 2 lt 1 title 'SimpleR
      'docs/pictures/vanishing.dat' using 1:7 with lines lw 2 lt 6 title 'peephole LSTM b_f = 1', \
      'docs/pictures/vanishing.dat' using 1:8 with lines lw 2 lt 7 title 'peephole LSTM b_f = 3'
 
+if (!exists("outtext") || outtext eq '') outtext = 'docs/pictures/vanishing.txt'
 set terminal dumb noenhanced size 100,40
-set output 'docs/pictures/vanishing.txt'
+set output outtext
 unset grid
 set key below
 set title 'log10 ||dL/dx_t||'
