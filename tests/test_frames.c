@@ -352,6 +352,7 @@ START_TEST(test_train_bilstm_embedded)
     o.task = TG_APP_TIMESERIES;
     o.embedded = 1;
     o.arch = TG_SERIES_BILSTM;
+    o.epochs = 2;
     char *text;
     tg_app_result r;
     run_app(&o, &r, &text);
@@ -374,6 +375,8 @@ Suite *tg_test_suite(void)
 {
     Suite *s = suite_create("frames");
     TCase *tc = tcase_create("frames");
+    /* two of the tests train (seconds optimised, tens under ASan or valgrind) */
+    tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_frame_sequences_structure, 0, 4);
     tcase_add_test(tc, test_frame_sequences_one_frame_says_nothing);
     tcase_add_test(tc, test_frame_sequences_from_the_seed);
