@@ -16,20 +16,23 @@ static const tg_cli_verb verbs[] = {
 };
 static const int n_verbs = (int)(sizeof verbs / sizeof verbs[0]);
 
-static int usage(FILE *out)
+static void usage(FILE *out)
 {
     fprintf(out, "usage: tapegrad COMMAND [ARGS]\n\ncommands:\n");
     for (int i = 0; i < n_verbs; i++)
         fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].help);
-    return out == stdout ? 0 : 2;
 }
 
 int tg_cli_parse_verb(int argc, char **argv, const tg_cli_verb **verb)
 {
-    if (argc < 2)
-        return usage(stderr);
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
-        return usage(stdout);
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
     for (int i = 0; i < n_verbs; i++)
         if (!strcmp(argv[1], verbs[i].name)) {
             *verb = &verbs[i];
