@@ -192,7 +192,26 @@ static double penalties(tg_model *m)
     return (double)total->data[0];
 }
 
-int tg_micro_batches_gradient(tg_model *m, tg_tensor *x, tg_tensor *y, double *loss)
+/* The first micro-batch whose loss (grads 0) or gradients (grads 1) are not
+ * all finite, or -1. */
+static int first_bad(const step_job *j, int grads)
+{
+    for (int k = 0; k < j->M; k++) {
+        const micro_batch *b = &j->mb->b[k];
+        if (grads ? !tg_all_finite(b->grad_block, j->mb->grad_size) : !isfinite(b->loss))
+            return k;
+    }
+    return -1;
+}
+
+/* The finite checks see micro-batch k's layer outputs (and the gradients
+ * between them) as the model's, so they name the place as in a whole batch. */
+static void outputs_of(tg_model *m, const micro_batch *b)
+{
+    memcpy(m->outputs, b->outputs, (size_t)m->n_layers * sizeof *m->outputs);
+}
+
+tg_status tg_micro_batches_gradient(tg_model *m, tg_tensor *x, tg_tensor *y, double *loss)
 {
     const int n = x->shape.dim[0], M = micro_batch_count(m, n);
     step_job j = {m, prepare(m, M), x, y, n, M};
@@ -208,16 +227,26 @@ int tg_micro_batches_gradient(tg_model *m, tg_tensor *x, tg_tensor *y, double *l
     double total = 0;
     for (int k = 0; k < M; k++)
         total += (double)j.mb->b[k].count / (double)n * j.mb->b[k].loss;
+    *loss = total;
+    int bad = first_bad(&j, 0);
+    outputs_of(m, &j.mb->b[bad >= 0 ? bad : 0]);
+    if (bad >= 0)
+        return tg_model_check_forward(m, j.mb->b[bad].loss);
+    tg_parallel_for(m->n_params, sum_gradient, &j);
+    *loss = total + penalties(m);
+    tg_status st = tg_model_check_forward(m, *loss);
+    if (tg_is_ok(&st)) {
+        int finite = 1;
+        for (int i = 0; i < m->n_params && finite; i++)
+            finite = tg_all_finite(m->params[i]->grad, m->params[i]->size);
+        if (!finite) {
+            bad = first_bad(&j, 1);
+            outputs_of(m, &j.mb->b[bad >= 0 ? bad : 0]);
+            return tg_model_check_gradients(m);
+        }
+    }
     for (int i = 0; i < m->n_layers; i++)
         m->outputs[i] = NULL;
     m->outputs[m->n_layers - 1] = prediction(&j);
-    *loss = total;
-    if (!isfinite(total))
-        return 0;
-    tg_parallel_for(m->n_params, sum_gradient, &j);
-    *loss = total + penalties(m);
-    int finite = isfinite(*loss);
-    for (int i = 0; i < m->n_params && finite; i++)
-        finite = tg_all_finite(m->params[i]->grad, m->params[i]->size);
-    return finite;
+    return st;
 }

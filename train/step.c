@@ -19,17 +19,13 @@ static tg_status whole_batch_gradient(tg_model *m, tg_tensor *x, tg_tensor *y, d
 tg_status tg_model_train_step(tg_model *m, tg_tensor *x, tg_tensor *y, double clip_norm,
                               double *loss)
 {
-    /* A NaN or an Inf in a micro-batch: the batch runs again whole, where the
-     * finite checks name the place (and, should the whole batch be finite
-     * after all, its step is taken: as deterministic as the other). */
-    if (!tg_micro_batches_split(m, x, y) || !tg_micro_batches_gradient(m, x, y, loss)) {
-        const tg_status st = whole_batch_gradient(m, x, y, loss);
-        if (!tg_is_ok(&st))
-            return st;
-    }
+    tg_status st = tg_micro_batches_split(m, x, y) ? tg_micro_batches_gradient(m, x, y, loss)
+                                                   : whole_batch_gradient(m, x, y, loss);
+    if (!tg_is_ok(&st))
+        return st;
     if (clip_norm > 0)
         tg_clip_grad_norm(m->params, m->n_params, clip_norm);
     tg_optimizer_step(m->optimizer, m->params, m->n_params);
-    const tg_status st = tg_model_check_weights(m);
+    st = tg_model_check_weights(m);
     return tg_is_ok(&st) ? st : tg_status_error("%s after the optimizer step", st.msg);
 }

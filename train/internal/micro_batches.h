@@ -21,9 +21,11 @@ int tg_micro_batches_split(const tg_model *m, const tg_tensor *x, const tg_tenso
  * then every parameter's gradient (its grad) <- their sum in order plus the
  * penalties' gradient, *loss <- the batch's loss, and
  * m->outputs[m->n_layers - 1] <- the prediction, on m->tape (the other
- * outputs NULL). Returns 1 when the loss and every gradient are finite, 0
- * (the gradients then unspecified) when not. */
-int tg_micro_batches_gradient(tg_model *m, tg_tensor *x, tg_tensor *y, double *loss);
+ * outputs NULL). A NaN or an Inf in the loss or a gradient is the finite
+ * checks' error (tg_model_check_forward, tg_model_check_gradients), the
+ * place named in the first micro-batch that has it: m->outputs then holds
+ * that micro-batch's layer outputs, on its tape. */
+tg_status tg_micro_batches_gradient(tg_model *m, tg_tensor *x, tg_tensor *y, double *loss);
 
 void tg_micro_batches_free(tg_micro_batches *mb);
 
