@@ -45,6 +45,14 @@ void tg_micro_batches_free(tg_micro_batches *mb)
     free(mb);
 }
 
+size_t tg_micro_batches_blocks(const tg_micro_batches *mb)
+{
+    size_t n = 0;
+    for (int k = 0; k < mb->made; k++)
+        n += mb->b[k].tape->arena.mallocs;
+    return n;
+}
+
 static int micro_batch_count(const tg_model *m, int n)
 {
     if (m->micro_batches < 1 || m->micro_batches > TG_MAX_MICRO_BATCHES)

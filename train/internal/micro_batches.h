@@ -27,6 +27,10 @@ int tg_micro_batches_split(const tg_model *m, const tg_tensor *x, const tg_tenso
  * that micro-batch's layer outputs, on its tape. */
 tg_status tg_micro_batches_gradient(tg_model *m, tg_tensor *x, tg_tensor *y, double *loss);
 
+/* The blocks the micro-batches' arenas ever obtained from malloc, summed:
+ * steady from the second step on (the tests hold it). */
+size_t tg_micro_batches_blocks(const tg_micro_batches *mb);
+
 void tg_micro_batches_free(tg_micro_batches *mb);
 
 #endif
