@@ -176,7 +176,7 @@ tg_tensor *tg_regularizer_penalty(tg_tape *tape, const tg_layer *layer, tg_regul
 /* A training step splits its batch into this many micro-batches (fewer when
  * the batch has fewer samples), whatever the thread count: see
  * tg_model_train_step. */
-#define TG_MICRO_BATCHES 4
+#define TG_MICRO_BATCHES 2
 #define TG_MAX_MICRO_BATCHES 64
 
 typedef struct tg_micro_batches tg_micro_batches;
