@@ -182,6 +182,47 @@ START_TEST(steps_after_the_first_obtain_no_memory)
 }
 END_TEST
 
+START_TEST(predict_splits_its_batches_alike_on_any_thread_count)
+{
+    /* Inference splits each batch as a step does: the same bits on 1 and 3
+     * threads, and the rows of the batch run whole up to rounding (each
+     * sample's forward is the same arithmetic; only a product's blocking
+     * may differ with the rows it holds). */
+    const int images = _i;
+    tg_model *m = model(images, 0), *whole = model(images, 0);
+    whole->micro_batches = 1;
+    tg_tensor *xb, *yb;
+    batch(m, images, &xb, &yb);
+    tg_tensor *x = tg_tensor_clone(xb), *y = tg_tensor_clone(yb);
+    tg_tensor *p[2];
+    for (int t = 0; t < 2; t++) {
+        tg_set_threads(t ? 3 : 1);
+        p[t] = tg_model_predict(m, x, 0);
+    }
+    tg_set_threads(1);
+    tg_tensor *w = tg_model_predict(whole, x, 0);
+    ck_assert_ptr_nonnull(m->micro);
+    ck_assert_ptr_null(whole->micro);
+    ck_assert_mem_eq(p[0]->data, p[1]->data, p[0]->size * sizeof(tg_real));
+    for (size_t i = 0; i < w->size; i++)
+        tg_ck_assert_close(p[0]->data[i], w->data[i], TG_TEST_TIGHT);
+    /* evaluate splits too, and its loss is the whole batch's mean */
+    double split_loss, whole_loss;
+    tg_status st = tg_model_evaluate(m, x, y, 0, &split_loss, NULL);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    st = tg_model_evaluate(whole, x, y, 0, &whole_loss, NULL);
+    ck_assert_msg(tg_is_ok(&st), "%s", st.msg);
+    tg_ck_assert_close(split_loss, whole_loss, TG_TEST_TIGHT);
+    for (int t = 0; t < 2; t++)
+        tg_tensor_free(p[t]);
+    tg_tensor_free(w);
+    tg_tensor_free(x);
+    tg_tensor_free(y);
+    tg_model_free(m);
+    tg_model_free(whole);
+}
+END_TEST
+
 START_TEST(a_layer_that_keeps_state_runs_the_batch_whole)
 {
     /* An LSTM keeping its internals writes them into itself at every
@@ -213,6 +254,7 @@ Suite *tg_test_suite(void)
     tcase_add_loop_test(tc, steps_are_bit_identical_for_1_2_3_and_7_threads, 0, 2);
     tcase_add_loop_test(tc, micro_batches_sum_to_the_whole_batch_gradient, 0, 2);
     tcase_add_loop_test(tc, steps_after_the_first_obtain_no_memory, 0, 2);
+    tcase_add_loop_test(tc, predict_splits_its_batches_alike_on_any_thread_count, 0, 2);
     tcase_add_test(tc, a_layer_that_keeps_state_runs_the_batch_whole);
     suite_add_tcase(s, tc);
     return s;

@@ -21,17 +21,19 @@ int tg_all_finite(const tg_real *v, size_t n)
     return sum == 0;
 }
 
-/* A gradient that exists and holds a NaN or an Inf. */
+/* A tensor (NULL: an output a split step did not keep) whose gradient
+ * exists and holds a NaN or an Inf. */
 static int bad_grad(const tg_tensor *t)
 {
-    return t->grad && !tg_all_finite(t->grad, t->size);
+    return t && t->grad && !tg_all_finite(t->grad, t->size);
 }
 
-/* The first layer output, in forward order, that holds a NaN or an Inf. */
+/* The first layer output, in forward order, that holds a NaN or an Inf
+ * (skipping the outputs a split step did not keep: NULL). */
 static tg_status search_outputs(const tg_model *m)
 {
     for (int l = 0; l < m->n_layers; l++)
-        if (!tg_all_finite(m->outputs[l]->data, m->outputs[l]->size))
+        if (m->outputs[l] && !tg_all_finite(m->outputs[l]->data, m->outputs[l]->size))
             return tg_status_error("first NaN/Inf in the output of layer %s", m->layers[l]->name);
     return tg_status_ok();
 }

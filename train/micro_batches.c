@@ -72,15 +72,21 @@ static int fits(const tg_tensor *t, int n, tg_shape per_sample)
     return 1;
 }
 
-int tg_micro_batches_split(const tg_model *m, const tg_tensor *x, const tg_tensor *y)
+/* At least two micro-batches of x, which fits the model, and no layer keeps state. */
+static int splits(const tg_model *m, const tg_tensor *x)
 {
     const int n = x->shape.ndim > 0 ? x->shape.dim[0] : 0;
-    if (micro_batch_count(m, n) < 2 || !fits(x, n, m->input_shape) || !fits(y, n, m->output_shape))
+    if (micro_batch_count(m, n) < 2 || !fits(x, n, m->input_shape))
         return 0;
     for (int i = 0; i < m->n_layers; i++)
         if (tg_layer_keeps_state(m->layers[i]))
             return 0;
     return 1;
+}
+
+int tg_micro_batches_split(const tg_model *m, const tg_tensor *x, const tg_tensor *y)
+{
+    return splits(m, x) && fits(y, x->shape.dim[0], m->output_shape);
 }
 
 /* Tapes and gradient buffers for M micro-batches, made once and kept: the
@@ -128,10 +134,35 @@ static tg_tensor *rows_of(tg_tape *tape, const tg_tensor *t, int start, int coun
 typedef struct step_job {
     tg_model *m;
     tg_micro_batches *mb;
-    const tg_tensor *x, *y;
+    const tg_tensor *x, *y; /* y: NULL for inference */
     int n; /* samples in the batch */
     int M; /* micro-batches */
 } step_job;
+
+/* n = q M + r samples: the first r micro-batches take q + 1, the rest q. */
+static step_job job_for(tg_model *m, const tg_tensor *x, const tg_tensor *y)
+{
+    const int n = x->shape.dim[0], M = micro_batch_count(m, n);
+    step_job j = {m, prepare(m, M), x, y, n, M};
+    const int q = n / M, r = n % M;
+    for (int k = 0, start = 0; k < M; k++) {
+        j.mb->b[k].start = start;
+        j.mb->b[k].count = q + (k < r);
+        start += j.mb->b[k].count;
+    }
+    return j;
+}
+
+/* Forward of micro-batch k without gradients, on its own tape. */
+static void infer_micro_batch(void *ctx, int k)
+{
+    const step_job *j = ctx;
+    micro_batch *b = &j->mb->b[k];
+    tg_tape_reset(b->tape);
+    tg_tape_no_grad_begin(b->tape);
+    tg_layers_forward(j->m, b->tape, rows_of(b->tape, j->x, b->start, b->count), 0, b->outputs);
+    tg_tape_no_grad_end(b->tape);
+}
 
 /* Forward, loss and backward of micro-batch k, on its own tape. */
 static void run_micro_batch(void *ctx, int k)
@@ -219,17 +250,28 @@ static void outputs_of(tg_model *m, const micro_batch *b)
     memcpy(m->outputs, b->outputs, (size_t)m->n_layers * sizeof *m->outputs);
 }
 
+/* The batch's prediction in m->outputs: the last layer's, the others NULL. */
+static tg_tensor *keep_prediction(const step_job *j)
+{
+    tg_model *m = j->m;
+    for (int i = 0; i < m->n_layers; i++)
+        m->outputs[i] = NULL;
+    return m->outputs[m->n_layers - 1] = prediction(j);
+}
+
+tg_tensor *tg_micro_batches_infer(tg_model *m, tg_tensor *x)
+{
+    if (!splits(m, x))
+        return tg_layers_forward(m, m->tape, x, 0, m->outputs);
+    step_job j = job_for(m, x, NULL);
+    tg_parallel_for(j.M, infer_micro_batch, &j);
+    return keep_prediction(&j);
+}
+
 tg_status tg_micro_batches_gradient(tg_model *m, tg_tensor *x, tg_tensor *y, double *loss)
 {
-    const int n = x->shape.dim[0], M = micro_batch_count(m, n);
-    step_job j = {m, prepare(m, M), x, y, n, M};
-    /* n = q M + r: the first r micro-batches take q + 1 samples, the rest q. */
-    const int q = n / M, r = n % M;
-    for (int k = 0, start = 0; k < M; k++) {
-        j.mb->b[k].start = start;
-        j.mb->b[k].count = q + (k < r);
-        start += j.mb->b[k].count;
-    }
+    step_job j = job_for(m, x, y);
+    const int n = j.n, M = j.M;
     tg_parallel_for(M, run_micro_batch, &j);
     /* L = sum_k (n_k / N) L_k, k in order */
     double total = 0;
@@ -253,8 +295,6 @@ tg_status tg_micro_batches_gradient(tg_model *m, tg_tensor *x, tg_tensor *y, dou
             return tg_model_check_gradients(m);
         }
     }
-    for (int i = 0; i < m->n_layers; i++)
-        m->outputs[i] = NULL;
-    m->outputs[m->n_layers - 1] = prediction(&j);
+    keep_prediction(&j);
     return st;
 }

@@ -164,7 +164,7 @@ tg_tensor *tg_model_predict(tg_model *m, const tg_tensor *x, int batch_size)
         bs.dim[0] = count;
         tg_tensor *xb = tg_tape_tensor(m->tape, bs);
         memcpy(xb->data, x->data + (size_t)start * in_row, (size_t)count * in_row * sizeof(tg_real));
-        tg_tensor *yb = tg_model_forward(m, m->tape, xb, 0);
+        tg_tensor *yb = tg_micro_batches_infer(m, xb);
         if (!out)
             out = tg_tensor_new(out_shape);
         memcpy(out->data + (size_t)start * out_row, yb->data,

@@ -201,7 +201,9 @@ typedef struct tg_model {
     tg_tape *tape; /* one tape for every step of fit, evaluate and predict */
     /* Each layer's output in the last tg_model_forward: tensors in the
      * arena of the tape it ran on, valid until that tape is reset (what
-     * the finite checks read). */
+     * the finite checks read). After a step, a predict or an evaluate split
+     * into micro-batches, only the last layer's (the batch's prediction, on
+     * m->tape), the others NULL. */
     tg_tensor *outputs[TG_MODEL_MAX_LAYERS];
     /* How many micro-batches a training step splits its batch into, 1 to
      * TG_MAX_MICRO_BATCHES (TG_MICRO_BATCHES unless changed): part of what
@@ -232,7 +234,9 @@ tg_tensor *tg_model_forward(tg_model *m, tg_tape *tape, tg_tensor *x, int traini
  * (what fit minimises and reports, as Keras). */
 tg_tensor *tg_model_loss(tg_model *m, tg_tape *tape, tg_tensor *pred, tg_tensor *target);
 
-/* Inference in batches (no gradients): a new heap tensor (N, output_shape...). */
+/* Inference in batches (no gradients): a new heap tensor (N, output_shape...).
+ * Each batch is split into micro-batches on the threads there are, as a
+ * training step splits it: the result does not depend on the thread count. */
 tg_tensor *tg_model_predict(tg_model *m, const tg_tensor *x, int batch_size);
 
 size_t tg_model_param_count(const tg_model *m);
@@ -599,7 +603,8 @@ tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
                        tg_history *history);
 
 /* The loss (with penalties) and each compiled metric over x, y, in batches
- * without gradients, into *loss and metrics (either may be NULL). A NaN or
+ * without gradients (each split into micro-batches as predict splits it),
+ * into *loss and metrics (either may be NULL). A NaN or
  * Inf is a data error, not a number to print: "evaluate: the loss is inf
  * at batch 3 of 14, first NaN/Inf in the output of layer dense_1", or
  * "evaluate: mae over the 418 samples is inf". */

@@ -31,6 +31,12 @@ tg_status tg_micro_batches_gradient(tg_model *m, tg_tensor *x, tg_tensor *y, dou
  * steady from the second step on (the tests hold it). */
 size_t tg_micro_batches_blocks(const tg_micro_batches *mb);
 
+/* Inference (no gradients) of the batch x on m->tape: split into
+ * micro-batches as a step splits it (tg_micro_batches_split without y), the
+ * prediction assembled on m->tape and kept as tg_micro_batches_gradient keeps
+ * it; else the batch whole on m->tape, every output kept. */
+tg_tensor *tg_micro_batches_infer(tg_model *m, tg_tensor *x);
+
 void tg_micro_batches_free(tg_micro_batches *mb);
 
 #endif
