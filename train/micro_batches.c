@@ -193,8 +193,10 @@ static void sum_gradient(void *ctx, int i)
     memcpy(p->grad, b[0].grads[i], p->size * sizeof(tg_real));
     for (int k = 1; k < j->M; k++) {
         const tg_real *g = b[k].grads[i];
+        tg_real *sum = p->grad;
+#pragma omp simd
         for (size_t e = 0; e < p->size; e++)
-            p->grad[e] += g[e];
+            sum[e] += g[e];
     }
 }
 
