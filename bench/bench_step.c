@@ -64,7 +64,7 @@ static void step_ms(int images, int threads, int micro, int steps, int rounds, d
     m->micro_batches = micro;
     tg_tensor *x, *y;
     make_batch(m, images, &x, &y);
-    double per_step[MAX_ROUNDS];
+    double per_step[MAX_ROUNDS] = {0};
     for (int r = -1; r < rounds; r++) { /* r = -1: the warm-up */
         const int n = r < 0 ? 5 : steps;
         const double t0 = bench_now();
