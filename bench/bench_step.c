@@ -1,7 +1,8 @@
-/* The library's own training step (tg_model_train_step) of the document's
- * two models at batch 32, as fit runs it: split into micro-batches (the
- * data-parallel step, the default) or whole on one tape (micro_batches = 1,
- * the products then split between threads). Median milliseconds a step over
+/* The library's own training step (tg_model_train_step) and inference
+ * (tg_model_predict) of the document's two models at batch 32, as fit and
+ * predict run them: split into micro-batches (the data-parallel step, the
+ * default) or whole on one tape (micro_batches = 1, the products then split
+ * between threads). Median milliseconds a step over
  * rounds of steps and the fastest round's, for each thread count asked,
  * and the speed-up of each over the first.
  *
@@ -56,8 +57,8 @@ static tg_tensor *on_tape(tg_model *m, const tg_tensor *t)
 
 /* The median and the fastest round's ms a step (the fastest: the code when
  * it had the core, on a machine shared with other work). */
-static void step_ms(int images, int threads, int micro, int steps, int rounds, double *med,
-                    double *min)
+static void step_ms(int images, int train, int threads, int micro, int steps, int rounds,
+                    double *med, double *min)
 {
     tg_set_threads(threads);
     tg_model *m = make_model(images);
@@ -69,6 +70,10 @@ static void step_ms(int images, int threads, int micro, int steps, int rounds, d
         const int n = r < 0 ? 5 : steps;
         const double t0 = bench_now();
         for (int s = 0; s < n; s++) {
+            if (!train) {
+                tg_tensor_free(tg_model_predict(m, x, 0));
+                continue;
+            }
             tg_tape_reset(m->tape);
             double loss;
             const tg_status st = tg_model_train_step(m, on_tape(m, x), on_tape(m, y), 0, &loss);
@@ -116,20 +121,21 @@ int main(int argc, char **argv)
         threads[n_threads++] = 1;
         threads[n_threads++] = 2;
     }
-    printf("tg_model_train_step, %s, batch %d, %d micro-batches: median of %d rounds x %d steps\n",
+    printf("tg_model_train_step and tg_model_predict, %s, batch %d, %d micro-batches: median of %d rounds x %d steps\n",
            TG_REAL_NAME, BATCH, micro, rounds, steps);
-    for (int images = 0; images < 2; images++) {
+    for (int row = 0; row < 4; row++) {
+        const int images = row / 2, train = row % 2 == 0;
         double first = 0, first_min = 0;
         for (int t = 0; t < n_threads; t++) {
             double med, min;
-            step_ms(images, threads[t], micro, steps, rounds, &med, &min);
+            step_ms(images, train, threads[t], micro, steps, rounds, &med, &min);
             if (t == 0) {
                 first = med;
                 first_min = min;
             }
-            printf("  %-10s train  %2d thread%s median %8.3f ms %5.2fx   min %8.3f ms %5.2fx\n",
-                   images ? "images" : "timeseries", threads[t], threads[t] == 1 ? " " : "s", med,
-                   first / med, min, first_min / min);
+            printf("  %-10s %-5s %2d thread%s median %8.3f ms %5.2fx   min %8.3f ms %5.2fx\n",
+                   images ? "images" : "timeseries", train ? "train" : "infer", threads[t],
+                   threads[t] == 1 ? " " : "s", med, first / med, min, first_min / min);
         }
     }
     return 0;
