@@ -42,12 +42,25 @@ struct tg_tape {
     tg_node *last;
     int n_nodes;
     int no_grad;    /* > 0: ops record nothing (inference) */
+    /* Set by tg_tape_grads_into: the gradients of these heap leaves go to
+     * these buffers instead of the leaves' own (n_leaves = 0: their own). */
+    tg_tensor *const *leaves;
+    tg_real *const *leaf_grads;
+    int n_leaves;
 };
 
 tg_tape *tg_tape_new(void);
 void tg_tape_free(tg_tape *tape);
 /* Forgets every node and releases every arena tensor at once. */
 void tg_tape_reset(tg_tape *tape);
+
+/* From now on, the gradients backward derives for leaves[i] (heap tensors
+ * that take a gradient: a model's parameters) are added into grads[i], of
+ * leaves[i]->size elements each, instead of leaves[i]->grad: so tapes that
+ * run at once on different threads, one per micro-batch, each sum their own
+ * gradients (train/micro_batches.c). The arrays are the caller's and must
+ * live as long as the tape uses them; n = 0 gives every leaf its own back. */
+void tg_tape_grads_into(tg_tape *tape, tg_tensor *const *leaves, tg_real *const *grads, int n);
 
 /* No-grad mode nests: each begin needs one end. */
 void tg_tape_no_grad_begin(tg_tape *tape);

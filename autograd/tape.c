@@ -72,8 +72,20 @@ tg_node *tg_tape_record(tg_tape *tape, const char *op, tg_tensor *out, tg_tensor
     return node;
 }
 
+void tg_tape_grads_into(tg_tape *tape, tg_tensor *const *leaves, tg_real *const *grads, int n)
+{
+    tape->leaves = leaves;
+    tape->leaf_grads = grads;
+    tape->n_leaves = n;
+}
+
 static tg_real *grad_of(tg_tape *tape, tg_tensor *t)
 {
+    /* A model has a few dozen parameters: a scan per op input is cheap. */
+    if (!t->in_arena)
+        for (int i = 0; i < tape->n_leaves; i++)
+            if (tape->leaves[i] == t)
+                return tape->leaf_grads[i];
     if (!t->grad) {
         /* Heap leaves allocate their gradient in tg_tensor_requires_grad;
          * only arena tensors get here. */

@@ -12,8 +12,9 @@
 
 /* ==== Threads (threads.c) ================================================================ */
 
-/* How many threads the library's parallel kernels (GEMM first) may use,
- * and the loop that spreads work over them.
+/* How many threads the library's parallel kernels (GEMM first) and the
+ * training step's micro-batches (train/, tg_model_train_step) may use, and
+ * the loop that spreads work over them.
  *
  * The default is 1, so that tests and small programs are quiet and
  * single-threaded unless asked: the environment variable TG_THREADS sets it

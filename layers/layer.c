@@ -49,6 +49,14 @@ size_t tg_layer_param_count(const tg_layer *layer)
     return n;
 }
 
+int tg_layer_keeps_state(const tg_layer *layer)
+{
+    int keeps = layer->keeps_state;
+    for (int i = 0; i < layer->n_inner; i++)
+        keeps |= tg_layer_keeps_state(layer->inner[i]);
+    return keeps;
+}
+
 tg_tensor *tg_layer_add_param(tg_layer *layer, const char *name, tg_shape shape, int is_kernel)
 {
     if (layer->n_params >= TG_LAYER_MAX_PARAMS)

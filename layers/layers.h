@@ -73,6 +73,10 @@ struct tg_layer {
      * checkpoint see them as any layer's; the wrapper frees them. */
     tg_layer *inner[TG_LAYER_MAX_INNER];
     int n_inner;
+    /* 1 while a forward writes into the layer itself (an LSTM keeping its
+     * internals): its batch cannot be split between threads, and a training
+     * step then runs the batch whole, on one tape (see tg_layer_keeps_state). */
+    int keeps_state;
 };
 
 /* The layer itself when it is a built layer of that kind ("LSTM", "Dense",
@@ -84,6 +88,8 @@ tg_shape tg_layer_build(tg_layer *layer, tg_shape input, tg_rng *rng);
 /* x: (N, input_shape...). Stops with a message if x does not fit. */
 tg_tensor *tg_layer_forward(tg_layer *layer, tg_tape *tape, tg_tensor *x, int training);
 size_t tg_layer_param_count(const tg_layer *layer);
+/* 1 when the layer or one of its inner layers keeps_state. */
+int tg_layer_keeps_state(const tg_layer *layer);
 void tg_layer_free(tg_layer *layer);
 
 /* A parameter by its name, as checkpoints and Keras's layouts name them

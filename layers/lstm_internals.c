@@ -46,6 +46,7 @@ void tg_lstm_keep_step(tg_lstm_internals *kept, int t, const tg_tensor *i_t, con
 void tg_lstm_keep_internals(tg_layer *lstm, int keep)
 {
     tg_lstm_layer_of(lstm, "lstm_keep_internals")->keep_internals = keep != 0;
+    lstm->keeps_state = keep != 0;
 }
 
 const tg_lstm_internals *tg_lstm_internals_of(const tg_layer *lstm)

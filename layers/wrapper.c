@@ -60,6 +60,9 @@ void tg_wrapper_destroy(tg_layer *self)
 
 void tg_wrapper_pass_path(tg_layer *self)
 {
+    /* Written only when it changes: micro-batches run the same wrapper's
+     * forward on several threads at once, and then only read it. */
     for (int i = 0; i < self->n_inner; i++)
-        self->inner[i]->path = self->path;
+        if (self->inner[i]->path != self->path)
+            self->inner[i]->path = self->path;
 }

@@ -1,7 +1,7 @@
 /* Determinism: the same seed gives bit-identical weights and history after
  * several epochs, whatever the thread count (1 or 2), and on every run.
- * The model's products are large enough (above the GEMM's threshold of 2^21
- * multiply-adds) that two threads really share them. */
+ * fit's steps share their micro-batches between the two threads; the
+ * validation's and evaluate's forward passes too. */
 #include <string.h>
 
 #include "kernels/kernels.h"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "train/internal/batches.h"
+#include "train/internal/micro_batches.h"
 
 tg_status tg_evaluate_rows(tg_model *m, const tg_fit_source *src, const int *idx, int n,
                            int batch_size, double *loss, double *metrics)
@@ -18,9 +19,11 @@ tg_status tg_evaluate_rows(tg_model *m, const tg_fit_source *src, const int *idx
         tg_tape_reset(m->tape);
         tg_tensor *x, *y;
         tg_source_gather(m->tape, src, idx + start, count, &x, &y);
-        tg_tensor *pred = tg_model_forward(m, m->tape, x, 0);
+        tg_tensor *pred = tg_micro_batches_infer(m, x);
         const double value = (double)tg_model_loss(m, m->tape, pred, y)->data[0];
         if (!isfinite(value)) {
+            /* The place is searched in every layer's output of the batch run whole. */
+            tg_model_forward(m, m->tape, x, 0);
             const tg_status where = tg_model_check_forward(m, value);
             st = tg_status_error("the loss is %g at batch %d of %d, %s", value, b + 1, batches,
                                  where.msg);

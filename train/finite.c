@@ -7,10 +7,12 @@
 
 #include <math.h>
 
-/* 1 when every v[k] is finite. One pass with no early exit, so that it
- * vectorises: x - x is 0 for a finite x and NaN for a NaN or an infinity,
- * and a NaN anywhere makes the sum NaN. */
-static int all_finite(const tg_real *v, size_t n)
+#include "train/internal/finite.h"
+
+/* One pass with no early exit, so that it vectorises: x - x is 0 for a
+ * finite x and NaN for a NaN or an infinity, and a NaN anywhere makes the
+ * sum NaN. */
+int tg_all_finite(const tg_real *v, size_t n)
 {
     tg_real sum = 0;
 #pragma omp simd reduction(+ : sum)
@@ -19,17 +21,19 @@ static int all_finite(const tg_real *v, size_t n)
     return sum == 0;
 }
 
-/* A gradient that exists and holds a NaN or an Inf. */
+/* A tensor (NULL: an output a split step did not keep) whose gradient
+ * exists and holds a NaN or an Inf. */
 static int bad_grad(const tg_tensor *t)
 {
-    return t->grad && !all_finite(t->grad, t->size);
+    return t && t->grad && !tg_all_finite(t->grad, t->size);
 }
 
-/* The first layer output, in forward order, that holds a NaN or an Inf. */
+/* The first layer output, in forward order, that holds a NaN or an Inf
+ * (skipping the outputs a split step did not keep: NULL). */
 static tg_status search_outputs(const tg_model *m)
 {
     for (int l = 0; l < m->n_layers; l++)
-        if (!all_finite(m->outputs[l]->data, m->outputs[l]->size))
+        if (m->outputs[l] && !tg_all_finite(m->outputs[l]->data, m->outputs[l]->size))
             return tg_status_error("first NaN/Inf in the output of layer %s", m->layers[l]->name);
     return tg_status_ok();
 }
@@ -80,7 +84,7 @@ tg_status tg_model_check_weights(const tg_model *m)
     for (int l = 0; l < m->n_layers; l++) {
         const tg_layer *layer = m->layers[l];
         for (int i = 0; i < layer->n_params; i++)
-            if (!all_finite(layer->params[i]->data, layer->params[i]->size))
+            if (!tg_all_finite(layer->params[i]->data, layer->params[i]->size))
                 return tg_status_error("NaN/Inf in parameter %s of layer %s",
                                        layer->params[i]->name, layer->name);
     }

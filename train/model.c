@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "autograd/autograd.h"
+#include "train/internal/micro_batches.h"
 
 /* The shuffling stream is the seed's too, but apart from the weights', so
  * adding a layer does not change the order of the samples. */
@@ -25,6 +26,7 @@ tg_model *tg_model_new(tg_shape input_shape, uint64_t seed)
     tg_rng_seed(&m->init_rng, seed);
     tg_rng_seed(&m->shuffle_rng, seed ^ TG_SHUFFLE_STREAM);
     m->tape = tg_tape_new();
+    m->micro_batches = TG_MICRO_BATCHES;
     return m;
 }
 
@@ -36,6 +38,7 @@ void tg_model_free(tg_model *m)
         tg_layer_free(m->layers[i]);
     tg_optimizer_free(m->optimizer);
     tg_tape_free(m->tape);
+    tg_micro_batches_free(m->micro);
     free(m);
 }
 
@@ -120,11 +123,7 @@ void tg_model_add_metric(tg_model *m, tg_metric metric)
 
 tg_tensor *tg_model_forward(tg_model *m, tg_tape *tape, tg_tensor *x, int training)
 {
-    if (m->n_layers == 0)
-        tg_fatal("model: forward through a model without layers");
-    for (int i = 0; i < m->n_layers; i++)
-        x = m->outputs[i] = tg_layer_forward(m->layers[i], tape, x, training);
-    return x;
+    return tg_layers_forward(m, tape, x, training, m->outputs);
 }
 
 tg_tensor *tg_model_loss(tg_model *m, tg_tape *tape, tg_tensor *pred, tg_tensor *target)
@@ -165,7 +164,7 @@ tg_tensor *tg_model_predict(tg_model *m, const tg_tensor *x, int batch_size)
         bs.dim[0] = count;
         tg_tensor *xb = tg_tape_tensor(m->tape, bs);
         memcpy(xb->data, x->data + (size_t)start * in_row, (size_t)count * in_row * sizeof(tg_real));
-        tg_tensor *yb = tg_model_forward(m, m->tape, xb, 0);
+        tg_tensor *yb = tg_micro_batches_infer(m, xb);
         if (!out)
             out = tg_tensor_new(out_shape);
         memcpy(out->data + (size_t)start * out_row, yb->data,

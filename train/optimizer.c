@@ -136,6 +136,8 @@ static void adam_update(const tg_optimizer *opt, tg_real *w, const tg_real *g, t
     /* eta_t = eta sqrt(1 - beta_2^t) / (1 - beta_1^t)   (bias correction, as Keras) */
     const tg_real eta_t = (tg_real)(opt->learning_rate * sqrt(1 - pow(opt->beta_2, t)) /
                                     (1 - pow(opt->beta_1, t)));
+    /* w, g, m and v are four buffers of their own: no element depends on another's */
+#pragma omp simd
     for (size_t k = 0; k < n; k++) {
         /* m <- beta_1 m + (1 - beta_1) g */
         m[k] = b1 * m[k] + (1 - b1) * g[k];
@@ -151,6 +153,7 @@ static void rmsprop_update(const tg_optimizer *opt, tg_real *w, const tg_real *g
 {
     const tg_real eta = (tg_real)opt->learning_rate, rho = (tg_real)opt->rho;
     const tg_real eps = (tg_real)opt->epsilon;
+#pragma omp simd
     for (size_t k = 0; k < n; k++) {
         /* v <- rho v + (1 - rho) g^2 */
         v[k] = rho * v[k] + (1 - rho) * g[k] * g[k];

@@ -173,6 +173,13 @@ tg_tensor *tg_regularizer_penalty(tg_tape *tape, const tg_layer *layer, tg_regul
 #define TG_MODEL_MAX_LAYERS 32
 #define TG_MODEL_MAX_PARAMS (TG_MODEL_MAX_LAYERS * TG_LAYER_MAX_PARAMS)
 #define TG_MODEL_MAX_METRICS 4
+/* A training step splits its batch into this many micro-batches (fewer when
+ * the batch has fewer samples), whatever the thread count: see
+ * tg_model_train_step. */
+#define TG_MICRO_BATCHES 2
+#define TG_MAX_MICRO_BATCHES 64
+
+typedef struct tg_micro_batches tg_micro_batches;
 
 typedef struct tg_model {
     tg_shape input_shape;  /* per sample */
@@ -194,8 +201,15 @@ typedef struct tg_model {
     tg_tape *tape; /* one tape for every step of fit, evaluate and predict */
     /* Each layer's output in the last tg_model_forward: tensors in the
      * arena of the tape it ran on, valid until that tape is reset (what
-     * the finite checks read). */
+     * the finite checks read). After a step, a predict or an evaluate split
+     * into micro-batches, only the last layer's (the batch's prediction, on
+     * m->tape), the others NULL. */
     tg_tensor *outputs[TG_MODEL_MAX_LAYERS];
+    /* How many micro-batches a training step splits its batch into, 1 to
+     * TG_MAX_MICRO_BATCHES (TG_MICRO_BATCHES unless changed): part of what
+     * decides the bits of training, as the seed is; the thread count is not. */
+    int micro_batches;
+    tg_micro_batches *micro; /* their tapes and gradients, made by the first step */
 } tg_model;
 
 tg_model *tg_model_new(tg_shape input_shape, uint64_t seed);
@@ -220,7 +234,9 @@ tg_tensor *tg_model_forward(tg_model *m, tg_tape *tape, tg_tensor *x, int traini
  * (what fit minimises and reports, as Keras). */
 tg_tensor *tg_model_loss(tg_model *m, tg_tape *tape, tg_tensor *pred, tg_tensor *target);
 
-/* Inference in batches (no gradients): a new heap tensor (N, output_shape...). */
+/* Inference in batches (no gradients): a new heap tensor (N, output_shape...).
+ * Each batch is split into micro-batches on the threads there are, as a
+ * training step splits it: the result does not depend on the thread count. */
 tg_tensor *tg_model_predict(tg_model *m, const tg_tensor *x, int batch_size);
 
 size_t tg_model_param_count(const tg_model *m);
@@ -298,9 +314,22 @@ tg_status tg_model_check_weights(const tg_model *m);
  *     forward, loss, zero the gradients, backward, finite check, clip (clip_norm > 0),
  *     optimizer step, finite check of the weights
  *
+ * Data-parallel: the batch of N samples is cut into M = min(m->micro_batches,
+ * N) micro-batches of consecutive samples (sizes as equal as can be, the
+ * larger first), whatever the thread count. Each runs forward, loss and
+ * backward on a tape, an arena and gradient buffers of its own, on whichever
+ * thread is free (inner products then run on that thread alone); its
+ * backward is seeded with its share n_k / N of the batch, so that the sum of
+ * the micro-batches' gradients, taken in the order k = 0, 1, ..., M - 1, is
+ * the gradient of the batch's mean loss. The penalties are added once, on
+ * m->tape. So the bits of training depend on the seed and M, never on the
+ * thread count. A model with a layer that keeps state (tg_layer_keeps_state)
+ * runs its batch whole on m->tape, as does M = 1.
+ *
  * x and y are a batch in the arena of m->tape, made since its last reset;
  * *loss receives the batch's loss (with the penalties), and
- * m->outputs[m->n_layers - 1] holds the prediction until the next reset.
+ * m->outputs[m->n_layers - 1] holds the prediction until the next reset
+ * (the other layers' outputs only after a whole-batch step).
  * A NaN or Inf is a data error: the status says where it first appeared
  * (the finite checks' words; "... after the optimizer step" for a weight)
  * and the step goes no further. Found before the optimizer step, the
@@ -574,7 +603,8 @@ tg_status tg_model_fit(tg_model *m, const tg_tensor *x, const tg_tensor *y, cons
                        tg_history *history);
 
 /* The loss (with penalties) and each compiled metric over x, y, in batches
- * without gradients, into *loss and metrics (either may be NULL). A NaN or
+ * without gradients (each split into micro-batches as predict splits it),
+ * into *loss and metrics (either may be NULL). A NaN or
  * Inf is a data error, not a number to print: "evaluate: the loss is inf
  * at batch 3 of 14, first NaN/Inf in the output of layer dense_1", or
  * "evaluate: mae over the 418 samples is inf". */
