@@ -308,9 +308,8 @@ static double time_product(const product *p, int reps, const tg_real *a, const t
  * bursts), and its share of the peak is its GFLOP/s over that peak times
  * the cores the threads keep busy: on a shared machine whatever slows the
  * core for a while (a neighbour on the same physical core, a lower clock)
- * slows both, and a
- * product timed in a slow moment is not compared with a peak measured in a
- * quiet one. The table gives the median round's time and share (what a
+ * slows both, and a product timed in a slow moment is not compared with a
+ * peak measured in a quiet one. The table gives the median round's time and share (what a
  * training run sees) and the best round's (what the code does when it has
  * the core). */
 #define GEMM_ROUNDS 21
