@@ -125,11 +125,12 @@ $(B)/bench/%: $(B)/bench/%.o $(LIB)
 # sanitizer builds, without -march=native, round otherwise, and tutorial 9
 # and the pictures train models), the API pages what the headers say,
 # and every code example of the docs and headers must compile
-# (docs/contributing.md). Then one line of counts; the exit status says if
-# anything failed.
+# (docs/contributing.md); bench's command line must time any thread count
+# and refuse what it cannot do (tests/bench_cli.sh). Then one line of
+# counts; the exit status says if anything failed.
 SNIPPET_FLAGS := $(CSTD) $(WARN) -Werror -Wno-unused -O0 -I. $(filter -D%,$(CPPFLAGS))
 SNIPPET_LIBS := $(LIB) $(LDFLAGS) $(LDLIBS)
-check: $(TESTS) $(TUTORIALS) $(CLI)
+check: $(TESTS) $(TUTORIALS) $(CLI) $(B)/bench/bench
 	@fail=0; suites=$$(sh tests/run_suites.sh $(TESTS)) || fail=1; \
 	for t in $(TUTORIALS); do $$t </dev/null >$$t.out 2>&1 || { echo "tutorial failed: $$t (see $$t.out)"; fail=1; }; done; \
 	docs=fresh; $(if $(filter release,$(MODE)),sh tutorials/docs_sync.sh check $(B) $(REAL) || { fail=1; docs=stale; };) \
@@ -138,6 +139,7 @@ check: $(TESTS) $(TUTORIALS) $(CLI)
 	snippets=$$(CC='$(CC)' SNIPPET_FLAGS='$(SNIPPET_FLAGS)' SNIPPET_LIBS='$(SNIPPET_LIBS)' sh docs/check_examples.sh $(B)) || fail=1; \
 	programs=$$($(MAKE) --no-print-directory examples) || { echo "$$programs"; fail=1; }; \
 	layering=$$(sh tests/layering.sh) || { echo "$$layering"; fail=1; }; \
+	bench_cli=$$(sh tests/bench_cli.sh $(B)) || { echo "$$bench_cli"; fail=1; }; \
 	echo "make check: $$suites; $(words $(TUTORIALS)) tutorials; $$programs; $$snippets; $(if $(filter double-release,$(REAL)-$(MODE)),docs,API pages) $$docs ($(B))"; \
 	if [ $$fail != 0 ]; then echo "SOME SUITES FAILED ($(B))"; exit 1; fi
 

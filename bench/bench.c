@@ -10,22 +10,28 @@
  * the LSTM with the document's peepholes (diagonal, with W_cc).
  * Phases: train (forward + loss + backward + Adam step) and infer (forward
  * without a tape's gradients). Each row is timed over ROUNDS rounds of
- * STEPS steps after a warm-up; median and min of the rounds' mean step time.
+ * STEPS steps after a warm-up; median and min of the rounds' mean step time,
+ * the step's flops (bench_flops.h) and the median's share of the measured
+ * FMA peak of the threads' cores, the speed-up over 1 thread and its
+ * efficiency (speed-up / threads), and the peak RSS (getrusage) of the
+ * process that ran the row (each row runs in a child process of its own).
  * Then the GFLOP/s of the models' main GEMMs at these sizes, timed alone,
- * against the FMA peak, and the peak RSS (getrusage) of the process that
- * ran the row (each row runs in a child process of its own).
+ * against the FMA peak.
  *
  *     bench [--threads N] [--model timeseries|images] [--steps N] [--rounds N]
  *           [--quick] [--reference] [--json FILE] [--no-models] [--no-gemm]
  *     bench --epoch DIR [--threads N]
  *
- * --threads N runs only N threads (default: 1 and 2), --model only that
- * model; --reference times the layers' reference (tape-composed) paths
+ * The thread counts are 1, 2, 4, ... up to the machine's cores (and the
+ * count of the cores itself); --threads N runs N threads alone, any N from
+ * 1 to TG_MAX_THREADS (above the cores, the threads share them). --model
+ * only that model; --reference times the layers' reference (tape-composed) paths
  * instead of the fused ones; --quick is a few steps for CI; --json writes
  * the rows as a JSON list. --epoch trains the
  * images model for one epoch over Fashion-MNIST's 60000 training images
  * in DIR (batch 32, shuffled, bytes turned into tg_real one batch at a
  * time) and prints {"epoch_s", "loss", "peak_rss_mb"} as JSON. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +39,48 @@
 #include <unistd.h>
 
 #include "tapegrad.h"
+#include "bench/bench_flops.h"
 #include "bench/bench_support.h"
 
-enum { BATCH = 32, MAX_ROUNDS = 64, MAX_ROWS = 16 };
+/* MAX_COUNTS: 1, 2, 4, ... 1024 and one more (the cores, or --threads). */
+enum { BATCH = 32, MAX_ROUNDS = 64, MAX_COUNTS = 12, MAX_ROWS = 4 * MAX_COUNTS };
+
+/* ---- the thread counts ---- */
+
+typedef struct thread_counts {
+    int n, count[MAX_COUNTS];
+} thread_counts;
+
+static int online_cores(void)
+{
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 1 : cores > TG_MAX_THREADS ? TG_MAX_THREADS : (int)cores;
+}
+
+/* `only` alone, or 1, 2, 4, ... up to the cores, and the cores themselves
+ * when they are not a power of two. */
+static thread_counts thread_counts_for(int only)
+{
+    thread_counts t = {0, {0}};
+    if (only) {
+        t.count[t.n++] = only;
+        return t;
+    }
+    const int cores = online_cores();
+    for (int c = 1; c <= cores; c *= 2)
+        t.count[t.n++] = c;
+    if (t.count[t.n - 1] != cores)
+        t.count[t.n++] = cores;
+    return t;
+}
+
+/* The cores that n threads can keep busy at once: what their share of
+ * the peak is a share of. */
+static int busy_cores(int threads)
+{
+    const int cores = online_cores();
+    return threads < cores ? threads : cores;
+}
 
 /* ---- the two models and a batch for each ---- */
 
@@ -107,6 +152,7 @@ typedef struct row {
     const char *model, *phase;
     int threads;
     double median_ms, min_ms, peak_rss_mb;
+    double mflop; /* per step, counted (bench_flops.h) */
 } row;
 
 typedef struct settings {
@@ -122,6 +168,7 @@ static row time_model_here(int images, int train, int threads, settings s)
         m->layers[i]->path = s.path;
     tg_tensor *x, *y;
     make_batch(m, images, &x, &y);
+    const double flops = bench_model_flops(m, BATCH, train);
     double per_step[MAX_ROUNDS];
     for (int r = -1; r < s.rounds; r++) { /* r = -1: the warm-up */
         const int steps = r < 0 ? s.warmup : s.steps;
@@ -138,7 +185,8 @@ static row time_model_here(int images, int train, int threads, settings s)
     tg_tensor_free(x);
     tg_tensor_free(y);
     tg_model_free(m);
-    row out = {images ? "images" : "timeseries", train ? "train" : "infer", threads, 0, 0, 0};
+    row out = {images ? "images" : "timeseries", train ? "train" : "infer", threads, 0, 0, 0,
+               flops * 1e-6};
     out.median_ms = bench_median(per_step, s.rounds); /* sorts: per_step[0] is the min */
     out.min_ms = per_step[0];
     out.peak_rss_mb = bench_peak_rss_mb();
@@ -258,10 +306,10 @@ static double time_product(const product *p, int reps, const tg_real *a, const t
 /* Rounds per product. Each round of a product is paired with a measure of
  * the FMA peak taken just before it (the fastest of PAIR_BURSTS short
  * bursts), and its share of the peak is its GFLOP/s over that peak times
- * the threads: on a shared machine whatever slows the core for a while (a
- * neighbour on the same physical core, a lower clock) slows both, and a
- * product timed in a slow moment is not compared with a peak measured in a
- * quiet one. The table gives the median round's time and share (what a
+ * the cores the threads keep busy: on a shared machine whatever slows the
+ * core for a while (a neighbour on the same physical core, a lower clock)
+ * slows both, and a product timed in a slow moment is not compared with a
+ * peak measured in a quiet one. The table gives the median round's time and share (what a
  * training run sees) and the best round's (what the code does when it has
  * the core). */
 #define GEMM_ROUNDS 21
@@ -276,7 +324,7 @@ static double best_of(const double *v, int n)
     return best;
 }
 
-static void gemm_table(int only_threads, int quick)
+static void gemm_table(thread_counts counts, int quick)
 {
     const double core_peak = bench_fma_core_peak_gflops();
     printf("\nmain GEMMs alone, %s: FMA peak per core %.1f GFLOP/s, measured (%d independent "
@@ -299,15 +347,15 @@ static void gemm_table(int only_threads, int quick)
         for (size_t j = 0; j < nb; j++)
             b[j] = (tg_real)(2 * tg_rng_uniform(&rng) - 1);
         const double flops = 2.0 * calls * p->m * p->n * p->k;
-        for (int threads = 1; threads <= 2; threads++) {
-            if (only_threads && threads != only_threads)
-                continue;
+        for (int ti = 0; ti < counts.n; ti++) {
+            const int threads = counts.count[ti];
             tg_set_threads(threads);
             const int reps = (int)((quick ? 1e6 : 2e7) / flops) + 1;
             double t[GEMM_ROUNDS], share[GEMM_ROUNDS];
             time_product(p, reps, a, b, c);
             for (int r = 0; r < GEMM_ROUNDS; r++) {
-                const double peak = bench_fma_peak_gflops(PAIR_BURSTS, PAIR_STEPS) * threads;
+                const double peak =
+                    bench_fma_peak_gflops(PAIR_BURSTS, PAIR_STEPS) * busy_cores(threads);
                 t[r] = time_product(p, reps, a, b, c);
                 share[r] = flops / t[r] * 1e-9 / peak;
             }
@@ -381,12 +429,18 @@ static void usage(void)
     exit(2);
 }
 
-static int positive(const char *s)
+/* A whole number from 1 to max for an option, or a one-line error naming
+ * the option and what it got, and exit status 2. */
+static int whole_number(const char *option, const char *s, int max)
 {
     char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || v < 1 || v > 100000)
-        usage();
+    errno = 0;
+    const long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1 || v > max) {
+        fprintf(stderr, "bench: %s wants a whole number from 1 to %d, got '%.40s'\n", option, max,
+                s);
+        exit(2);
+    }
     return (int)v;
 }
 
@@ -401,9 +455,10 @@ static void write_json(const char *path, const row *rows, int n)
     for (int i = 0; i < n; i++)
         fprintf(f,
                 "  {\"model\": \"%s\", \"phase\": \"%s\", \"real\": \"%s\", \"threads\": %d, "
-                "\"median_ms\": %.4f, \"min_ms\": %.4f, \"peak_rss_mb\": %.1f}%s\n",
+                "\"median_ms\": %.4f, \"min_ms\": %.4f, \"peak_rss_mb\": %.1f, "
+                "\"mflop\": %.3f}%s\n",
                 rows[i].model, rows[i].phase, TG_REAL_NAME, rows[i].threads, rows[i].median_ms,
-                rows[i].min_ms, rows[i].peak_rss_mb, i + 1 < n ? "," : "");
+                rows[i].min_ms, rows[i].peak_rss_mb, rows[i].mflop, i + 1 < n ? "," : "");
     fprintf(f, "]\n");
     if (fclose(f) != 0) {
         perror(path);
@@ -411,29 +466,45 @@ static void write_json(const char *path, const row *rows, int n)
     }
 }
 
-/* The timings of both models, both phases and the thread counts. */
-static void model_table(int only_threads, const char *only_model, settings s, const char *json)
+/* The timings of both models, both phases and the thread counts; each
+ * model and phase's rows are a scaling table: the speed-up of the median
+ * over the 1-thread row's, and the efficiency, speed-up / threads. */
+static void model_table(thread_counts counts, const char *only_model, settings s, const char *json)
 {
     row rows[MAX_ROWS];
     int n = 0;
-    printf("tapegrad, %s, %s paths, batch %d: %d rounds x %d steps after %d warm-up steps\n",
+    const double core_peak = bench_fma_core_peak_gflops();
+    printf("tapegrad, %s, %s paths, batch %d: %d rounds x %d steps after %d warm-up steps\n"
+           "%d cores, FMA peak %.1f GFLOP/s a core (measured); MFLOP: the step's products; "
+           "%%peak: the median's GFLOP/s over the peak of the cores the threads can use\n",
            TG_REAL_NAME, s.path == TG_PATH_REFERENCE ? "reference" : "fused", BATCH, s.rounds,
-           s.steps, s.warmup);
-    printf("%-10s %-5s %-6s %3s %10s %10s %8s\n", "model", "phase", "real", "thr", "median ms",
-           "min ms", "RSS MB");
+           s.steps, s.warmup, online_cores(), core_peak);
+    printf("%-10s %-5s %-6s %4s %10s %10s %8s %8s %6s %8s %5s %8s\n", "model", "phase", "real",
+           "thr", "median ms", "min ms", "MFLOP", "GFLOP/s", "%peak", "speed-up", "eff", "RSS MB");
     for (int images = 0; images <= 1; images++)
-        for (int train = 1; train >= 0; train--)
-            for (int threads = 1; threads <= 2; threads++) {
-                if ((only_threads && threads != only_threads) ||
-                    (only_model && strcmp(only_model, images ? "images" : "timeseries")))
+        for (int train = 1; train >= 0; train--) {
+            double one_thread_ms = 0;
+            for (int ti = 0; ti < counts.n; ti++) {
+                const int threads = counts.count[ti];
+                if (only_model && strcmp(only_model, images ? "images" : "timeseries"))
                     continue;
-                rows[n] = time_model(images, train, threads, s);
-                printf("%-10s %-5s %-6s %3d %10.3f %10.3f %8.1f\n", rows[n].model, rows[n].phase,
-                       TG_REAL_NAME, threads, rows[n].median_ms, rows[n].min_ms,
-                       rows[n].peak_rss_mb);
+                const row r = rows[n++] = time_model(images, train, threads, s);
+                const double gflops = r.mflop / r.median_ms; /* MFLOP / ms */
+                char speedup[16] = "-", efficiency[16] = "-";
+                if (threads == 1)
+                    one_thread_ms = r.median_ms;
+                if (one_thread_ms > 0) {
+                    const double x = one_thread_ms / r.median_ms;
+                    snprintf(speedup, sizeof speedup, "%.2fx", x);
+                    snprintf(efficiency, sizeof efficiency, "%.0f%%", 100 * x / threads);
+                }
+                printf("%-10s %-5s %-6s %4d %10.3f %10.3f %8.1f %8.1f %5.0f%% %8s %5s %8.1f\n",
+                       r.model, r.phase, TG_REAL_NAME, threads, r.median_ms, r.min_ms, r.mflop,
+                       gflops, 100 * gflops / (core_peak * busy_cores(threads)), speedup,
+                       efficiency, r.peak_rss_mb);
                 fflush(stdout);
-                n++;
             }
+        }
     if (json)
         write_json(json, rows, n);
 }
@@ -457,25 +528,30 @@ int main(int argc, char **argv)
         else if (i + 1 < argc && !strcmp(argv[i], "--epoch"))
             epoch_dir = argv[++i];
         else if (i + 1 < argc && !strcmp(argv[i], "--threads"))
-            only_threads = positive(argv[++i]);
+            only_threads = whole_number("--threads", argv[++i], TG_MAX_THREADS);
         else if (i + 1 < argc && !strcmp(argv[i], "--steps"))
-            s.steps = positive(argv[++i]);
+            s.steps = whole_number("--steps", argv[++i], 100000);
         else if (i + 1 < argc && !strcmp(argv[i], "--rounds"))
-            s.rounds = positive(argv[++i]);
-        else if (i + 1 < argc && !strcmp(argv[i], "--model"))
+            s.rounds = whole_number("--rounds", argv[++i], MAX_ROUNDS);
+        else if (i + 1 < argc && !strcmp(argv[i], "--model")) {
             only_model = argv[++i];
+            if (strcmp(only_model, "timeseries") && strcmp(only_model, "images")) {
+                fprintf(stderr, "bench: --model wants timeseries or images, got '%.40s'\n",
+                        only_model);
+                exit(2);
+            }
+        }
         else if (i + 1 < argc && !strcmp(argv[i], "--json"))
             json = argv[++i];
         else
             usage();
     }
-    if (s.rounds > MAX_ROUNDS)
-        s.rounds = MAX_ROUNDS;
     if (epoch_dir)
         return epoch(epoch_dir, only_threads ? only_threads : 2);
+    const thread_counts counts = thread_counts_for(only_threads);
     if (!no_models)
-        model_table(only_threads, only_model, s, json);
+        model_table(counts, only_model, s, json);
     if (!no_gemm)
-        gemm_table(only_threads, quick);
+        gemm_table(counts, quick);
     return 0;
 }

@@ -101,6 +101,15 @@ def make(name, dtype):
     return model, x, y, loss
 
 
+def blas():
+    """The BLAS library this process loaded (libblas.so.3 is whichever
+    Debian's alternatives point to: the reference BLAS, OpenBLAS, ...)."""
+    with open("/proc/self/maps") as f:
+        paths = {line.split()[-1] for line in f if "blas" in line or "mkl" in line}
+    found = {os.path.realpath(p) for p in paths if p.startswith("/") and "lapack" not in p}
+    return ", ".join(sorted("/".join(p.split("/")[-2:]) for p in found)) or "none"
+
+
 def time_row(name, train, threads, dtype, steps, rounds, warmup):
     torch.set_num_threads(threads)
     model, x, y, loss_fn = make(name, dtype)
@@ -134,6 +143,8 @@ def time_row(name, train, threads, dtype, steps, rounds, warmup):
         "median_ms": statistics.median(per_step),
         "min_ms": min(per_step),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "torch": torch.__version__,
+        "blas": blas(),
     }
 
 
