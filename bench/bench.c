@@ -8,8 +8,11 @@
  *               -> Dense(10, softmax)                             categorical cross-entropy
  *
  * the LSTM with the document's peepholes (diagonal, with W_cc).
- * Phases: train (forward + loss + backward + Adam step) and infer (forward
- * without a tape's gradients). Each row is timed over ROUNDS rounds of
+ * Phases: train (tg_model_train_step: forward + loss + backward + the finite
+ * checks + Adam step) and infer (tg_model_predict), as fit and predict run
+ * them: the batch in TG_MICRO_BATCHES micro-batches, each on a thread of its
+ * own when there are threads (--micro M: M of them; 1: the batch whole on one
+ * tape, the products split between the threads). Each row is timed over ROUNDS rounds of
  * STEPS steps after a warm-up; median and min of the rounds' mean step time,
  * the step's flops (bench_flops.h) and the median's share of the measured
  * FMA peak of the threads' cores, the speed-up over 1 thread and its
@@ -19,7 +22,7 @@
  * against the FMA peak.
  *
  *     bench [--threads N] [--model timeseries|images] [--steps N] [--rounds N]
- *           [--quick] [--reference] [--json FILE] [--no-models] [--no-gemm]
+ *           [--micro M] [--quick] [--reference] [--json FILE] [--no-models] [--no-gemm]
  *     bench --epoch DIR [--threads N]
  *
  * The thread counts are 1, 2, 4, ... up to the machine's cores (and the
@@ -128,24 +131,32 @@ static void make_batch(tg_model *m, int images, tg_tensor **x, tg_tensor **y)
     }
 }
 
-/* Returns the loss of the batch (before the step). */
-static double train_step(tg_model *m, tg_tensor *x, tg_tensor *y)
+/* t copied into the arena of m's tape, as fit gathers a batch. */
+static tg_tensor *on_tape(tg_model *m, const tg_tensor *t)
 {
-    tg_tape_reset(m->tape);
-    tg_tensor *pred = tg_model_forward(m, m->tape, x, 1);
-    tg_tensor *loss = tg_model_loss(m, m->tape, pred, y);
-    tg_model_zero_grad(m);
-    tg_tape_backward(m->tape, loss);
-    tg_optimizer_step(m->optimizer, m->params, m->n_params);
-    return (double)loss->data[0];
+    tg_tensor *c = tg_tape_tensor(m->tape, t->shape);
+    memcpy(c->data, t->data, t->size * sizeof(tg_real));
+    return c;
 }
 
-static void infer_step(tg_model *m, tg_tensor *x)
+/* The library's step, as fit runs it (micro-batches, finite checks, Adam);
+ * returns the loss of the batch (before the step). */
+static double train_step(tg_model *m, const tg_tensor *x, const tg_tensor *y)
 {
     tg_tape_reset(m->tape);
-    tg_tape_no_grad_begin(m->tape);
-    tg_model_forward(m, m->tape, x, 0);
-    tg_tape_no_grad_end(m->tape);
+    double loss;
+    const tg_status st = tg_model_train_step(m, on_tape(m, x), on_tape(m, y), 0, &loss);
+    if (!tg_is_ok(&st)) {
+        fprintf(stderr, "bench: %s\n", st.msg);
+        exit(1);
+    }
+    return loss;
+}
+
+/* The library's inference, as predict runs it (micro-batches, no gradients). */
+static void infer_step(tg_model *m, const tg_tensor *x)
+{
+    tg_tensor_free(tg_model_predict(m, x, 0));
 }
 
 typedef struct row {
@@ -158,6 +169,7 @@ typedef struct row {
 typedef struct settings {
     int steps, rounds, warmup;
     tg_path path; /* every layer's: fused (default) or reference */
+    int micro;    /* micro-batches a step (TG_MICRO_BATCHES; 1: the batch whole on one tape) */
 } settings;
 
 static row time_model_here(int images, int train, int threads, settings s)
@@ -166,6 +178,7 @@ static row time_model_here(int images, int train, int threads, settings s)
     tg_model *m = images ? images_model() : timeseries_model();
     for (int i = 0; i < m->n_layers; i++)
         m->layers[i]->path = s.path;
+    m->micro_batches = s.micro;
     tg_tensor *x, *y;
     make_batch(m, images, &x, &y);
     const double flops = bench_model_flops(m, BATCH, train);
@@ -423,7 +436,7 @@ static int epoch(const char *dir, int threads)
 static void usage(void)
 {
     fprintf(stderr, "usage: bench [--threads N] [--model timeseries|images] [--steps N]\n"
-                    "             [--rounds N] [--quick] [--reference] [--json FILE]\n"
+                    "             [--rounds N] [--micro M] [--quick] [--reference] [--json FILE]\n"
                     "             [--no-models] [--no-gemm]\n"
                     "       bench --epoch DIR [--threads N]\n");
     exit(2);
@@ -474,10 +487,11 @@ static void model_table(thread_counts counts, const char *only_model, settings s
     row rows[MAX_ROWS];
     int n = 0;
     const double core_peak = bench_fma_core_peak_gflops();
-    printf("tapegrad, %s, %s paths, batch %d: %d rounds x %d steps after %d warm-up steps\n"
+    printf("tapegrad, %s, %s paths, batch %d in %d micro-batches: %d rounds x %d steps after %d "
+           "warm-up steps\n"
            "%d cores, FMA peak %.1f GFLOP/s a core (measured); MFLOP: the step's products; "
            "%%peak: the median's GFLOP/s over the peak of the cores the threads can use\n",
-           TG_REAL_NAME, s.path == TG_PATH_REFERENCE ? "reference" : "fused", BATCH, s.rounds,
+           TG_REAL_NAME, s.path == TG_PATH_REFERENCE ? "reference" : "fused", BATCH, s.micro, s.rounds,
            s.steps, s.warmup, online_cores(), core_peak);
     printf("%-10s %-5s %-6s %4s %10s %10s %8s %8s %6s %8s %5s %8s\n", "model", "phase", "real",
            "thr", "median ms", "min ms", "MFLOP", "GFLOP/s", "%peak", "speed-up", "eff", "RSS MB");
@@ -511,7 +525,7 @@ static void model_table(thread_counts counts, const char *only_model, settings s
 
 int main(int argc, char **argv)
 {
-    settings s = {100, 3, 20, TG_PATH_FUSED};
+    settings s = {100, 3, 20, TG_PATH_FUSED, TG_MICRO_BATCHES};
     int only_threads = 0, quick = 0, no_gemm = 0, no_models = 0;
     const char *json = NULL, *epoch_dir = NULL, *only_model = NULL;
     for (int i = 1; i < argc; i++) {
@@ -533,6 +547,8 @@ int main(int argc, char **argv)
             s.steps = whole_number("--steps", argv[++i], 100000);
         else if (i + 1 < argc && !strcmp(argv[i], "--rounds"))
             s.rounds = whole_number("--rounds", argv[++i], MAX_ROUNDS);
+        else if (i + 1 < argc && !strcmp(argv[i], "--micro"))
+            s.micro = whole_number("--micro", argv[++i], BATCH);
         else if (i + 1 < argc && !strcmp(argv[i], "--model")) {
             only_model = argv[++i];
             if (strcmp(only_model, "timeseries") && strcmp(only_model, "images")) {
