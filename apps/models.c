@@ -101,6 +101,23 @@ tg_model *tg_images_model(int rows, int cols, int classes, tg_app_model_opts o)
     return m;
 }
 
+tg_model *tg_images_rcnn_model(int rows, int cols, int classes, tg_app_model_opts o)
+{
+    if (rows < 10 || cols < 10)
+        tg_fatal("rcnn image model: images of %d x %d: needs 10 x 10 or more", rows, cols);
+    tg_model *m = tg_model_new(TG_SHAPE(rows, cols, 1), o.seed);
+    add(m, tg_conv2d((tg_conv2d_opts){.filters = 32, .kernel = {3, 3}, .activation = TG_RELU}),
+        o.reg);
+    add(m, tg_maxpool2d((tg_pool2d_opts){.pool = {2, 2}}), o.reg);
+    add(m, tg_rcl2d((tg_rcl2d_opts){.filters = 32, .kernel = {3, 3}, .iterations = 3}), o.reg);
+    /* cppcheck-suppress legacyUninitvar */
+    add(m, tg_maxpool2d((tg_pool2d_opts){.pool = {2, 2}}), o.reg);
+    add(m, tg_flatten(), o.reg);
+    add(m, tg_dense(96, TG_RELU), o.reg);
+    add(m, tg_dense(classes, TG_SOFTMAX), o.reg);
+    return m;
+}
+
 tg_model *tg_frames_model(tg_frames_arch arch, int T, int rows, int cols, tg_app_model_opts o)
 {
     tg_frames_arch_name(arch); /* stops on an unknown one */
@@ -138,6 +155,7 @@ void tg_series_model_alignment(int T, int *first, int *step, int *count)
 
 static const char *const series_names[] = {"cnn-lstm", "lstm-cnn", "bilstm"};
 static const char *const frames_names[] = {"cnn-lstm", "cnn-dense", "one-frame"};
+static const char *const images_names[] = {"cnn-lstm", "rcnn"};
 
 static const char *name_of(const char *const *names, int n, int which, const char *what)
 {
@@ -178,6 +196,19 @@ int tg_frames_arch_parse(const char *name, tg_frames_arch *arch)
     const int k = index_of(frames_names, COUNT(frames_names), name);
     if (k >= 0)
         *arch = (tg_frames_arch)k;
+    return k < 0 ? -1 : 0;
+}
+
+const char *tg_images_arch_name(tg_images_arch arch)
+{
+    return name_of(images_names, COUNT(images_names), (int)arch, "images model");
+}
+
+int tg_images_arch_parse(const char *name, tg_images_arch *arch)
+{
+    const int k = index_of(images_names, COUNT(images_names), name);
+    if (k >= 0)
+        *arch = (tg_images_arch)k;
     return k < 0 ? -1 : 0;
 }
 

@@ -26,6 +26,8 @@ static const char usage_text[] =
     "  --peephole none|diagonal|full        the LSTM's peepholes (diagonal)\n"
     "  --model cnn-lstm|lstm-cnn|bilstm     series tasks: the document's order, LSTM first,\n"
     "                        or the LSTM read both ways (one output per window)\n"
+    "  --model cnn-lstm|rcnn                images: the document's model, or a recurrent\n"
+    "                        convolutional network (RCL2D) of about its size\n"
     "  --model cnn-lstm|cnn-dense|one-frame frames: CNN on each frame then LSTM, no LSTM,\n"
     "                        or the first frame alone\n"
     "  --steps T             series window length (32 days / 24 hours / 32 steps);\n"
@@ -133,7 +135,10 @@ int tg_cmd_train_parse(int argc, char **argv, tg_app_opts *out)
             else
                 return bad("--peephole wants none, diagonal or full, got", val);
         } else if (!strcmp(opt, "--model")) {
-            if (o.task == TG_APP_FRAMES) {
+            if (o.task == TG_APP_IMAGES) {
+                if (tg_images_arch_parse(val, &o.images_arch) < 0)
+                    return bad("--model wants cnn-lstm or rcnn for images, got", val);
+            } else if (o.task == TG_APP_FRAMES) {
                 if (tg_frames_arch_parse(val, &o.frames_arch) < 0)
                     return bad("--model wants cnn-lstm, cnn-dense or one-frame for frames, got",
                                val);
