@@ -16,6 +16,7 @@ static const case_list_fn lists[] = {
     tg_lstm_gradcheck_cases,
     tg_simple_rnn_gradcheck_cases,
     tg_gru_gradcheck_cases,
+    tg_conv_lstm2d_gradcheck_cases,
     tg_bidirectional_gradcheck_cases,
     tg_time_distributed_gradcheck_cases,
     tg_loss_gradcheck_cases,

@@ -551,6 +551,69 @@ tg_status tg_gru_keras_save(const tg_layer *gru, const char *prefix);
  * built layer is a data error, and the layer is then left unchanged. */
 tg_status tg_gru_keras_load(tg_layer *gru, const char *prefix);
 
+/* ==== ConvLSTM2D (conv_lstm.c) ========================================================== */
+
+/* ConvLSTM2D: the document's peephole LSTM (section 3.3.1) with every matrix
+ * product replaced by a convolution (Shi et al. 2015, arXiv 1506.04214), per
+ * time step, on maps (N, H', W', F):
+ *
+ *     i_t         = sigma(W_xi * x_t + W_hi * h_{t-1} + W_ci (.) c_{t-1} + b_i)
+ *     f_t         = sigma(W_xf * x_t + W_hf * h_{t-1} + W_cf (.) c_{t-1} + b_f)
+ *     \tilde{c}_t = tanh (W_xc * x_t + W_hc * h_{t-1} + W_cc (.) c_{t-1} + b_c)
+ *     c_t         = f_t (.) c_{t-1} + i_t (.) \tilde{c}_t
+ *     o_t         = sigma(W_xo * x_t + W_ho * h_{t-1} + W_co (.) c_t + b_o)
+ *     h_t         = o_t (.) tanh(c_t)
+ *
+ * `*` is the Conv2D above (cross-correlation, channels-last, no flip): W_x* *
+ * x_t with the layer's strides and padding, W_h* * h_{t-1} always 'same' with
+ * stride 1 (so h keeps the shape (H', W', F) of the input convolution's
+ * output), as Keras's ConvLSTM2D. h_0 = c_0 = 0. The input is a batch of
+ * frame sequences (N, T, H, W, C), channels-last.
+ *
+ * Peepholes, as for the LSTM (the same enum and the same zero default):
+ *   TG_PEEPHOLE_DIAGONAL (default)  W_c* are Hadamard weights of the state's
+ *                                   whole shape (H', W', F), Shi et al.'s;
+ *   TG_PEEPHOLE_NONE                none: exactly Keras's ConvLSTM2D;
+ *   TG_PEEPHOLE_FULL                refused: a matrix over all H' W' F state
+ *                                   values would have (H' W' F)^2 entries and
+ *                                   tie every pixel to every other, which a
+ *                                   convolutional layer exists not to do.
+ * no_candidate_peephole drops W_cc (.) c_{t-1}, which Shi et al. do not have.
+ *
+ * Parameters, Keras's layouts and order, gate order i, f, c, o: "kernel"
+ * (kh, kw, C, 4F) = [W_xi W_xf W_xc W_xo] on the last axis, "recurrent_kernel"
+ * (kh, kw, F, 4F) = [W_hi W_hf W_hc W_ho], "bias" (4F) = [b_i b_f b_c b_o],
+ * then the peepholes W_ci W_cf [W_cc] W_co (H', W', F) where the variant has
+ * them. Initialised as Keras does and as tg_lstm does: Glorot uniform over
+ * the whole kernel (fan_in kh kw C, fan_out kh kw 4F), orthogonal over the
+ * whole recurrent kernel seen as (kh kw F, 4F), zero biases except b_f = 1
+ * (unit_forget_bias), zero peepholes. The activations are tanh and a sigmoid
+ * recurrent activation (not old Keras's hard_sigmoid).
+ *
+ * layer->path: TG_PATH_REFERENCE unrolls the six equations into tape ops
+ * (Conv2D's reference path for every `*`; the tape derives BPTT);
+ * TG_PATH_FUSED (default) records one op for the whole sequence, the input
+ * convolutions of all N T frames in one im2col + GEMM product, the recurrent
+ * one per step, its backward derived by hand in docs/convlstm.md. */
+
+/* Zero is the default of every field but filters and kernel. */
+typedef struct tg_conv_lstm2d_opts {
+    int filters;               /* F >= 1 */
+    int kernel[2];             /* (kh, kw), required; the input AND the recurrent kernel */
+    int strides[2];            /* input convolution strides, 0 -> 1 */
+    tg_padding padding;        /* input convolution: TG_VALID (default) or TG_SAME;
+                                  the recurrent one is always same, stride 1 */
+    int return_sequences;      /* 1: (T, H', W', F) per sample; 0: only h_T (H', W', F) */
+    tg_peephole peephole;      /* TG_PEEPHOLE_DIAGONAL (default) or TG_PEEPHOLE_NONE */
+    int no_candidate_peephole; /* 1: drop W_cc (.) c_{t-1} from the candidate */
+} tg_conv_lstm2d_opts;
+
+/* Default name "conv_lstm2d". Per-sample input (T, H, W, C) channels-last;
+ * output (T, H', W', F) or (H', W', F). Stops with a message on filters or
+ * a kernel size < 1, a negative stride, an unknown padding, or a peephole
+ * kind other than diagonal or none. */
+tg_layer *tg_conv_lstm2d(tg_conv_lstm2d_opts o);
+
 /* ==== Bidirectional (bidirectional.c) ==================================================== */
 
 /* Bidirectional: a recurrent layer run both ways, as Keras's Bidirectional:

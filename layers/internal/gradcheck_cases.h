@@ -21,6 +21,10 @@ const tg_gradcheck_case *tg_simple_rnn_gradcheck_cases(int *n);
  * gru_reset_before_seq(_fused). */
 const tg_gradcheck_case *tg_gru_gradcheck_cases(int *n);
 
+/* conv_lstm2d(_fused), conv_lstm2d_none, _no_cand_peephole, _same,
+ * _same_stride2, _seq, _none_seq, each also _fused (gradcheck_conv_lstm.c). */
+const tg_gradcheck_case *tg_conv_lstm2d_gradcheck_cases(int *n);
+
 /* bidir_*: every recurrent layer inside, every merge mode, both
  * ways of return_sequences, both paths (gradcheck_bidirectional.c). */
 const tg_gradcheck_case *tg_bidirectional_gradcheck_cases(int *n);
