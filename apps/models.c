@@ -140,6 +140,30 @@ tg_model *tg_frames_model(tg_frames_arch arch, int T, int rows, int cols, tg_app
 }
 
 
+tg_model *tg_next_frame_model(tg_next_frame_arch arch, int k, int side, tg_app_model_opts o)
+{
+    tg_next_frame_arch_name(arch); /* stops on an unknown one */
+    if (k < 1 || side < 1)
+        tg_fatal("next-frame model: %d frames of side %d: need k >= 1 and side >= 1", k, side);
+    const tg_conv2d_opts out = {.filters = 1, .kernel = {3, 3}, .padding = TG_SAME,
+                                .activation = TG_SIGMOID};
+    tg_model *m;
+    if (arch == TG_NEXT_FRAME_CONVLSTM) {
+        m = tg_model_new(TG_SHAPE(k, side, side, 1), o.seed);
+        add(m, tg_conv_lstm2d((tg_conv_lstm2d_opts){.filters = 16, .kernel = {3, 3},
+                                                    .padding = TG_SAME, .peephole = o.peephole}),
+            o.reg);
+    } else {
+        m = tg_model_new(TG_SHAPE(side, side, k), o.seed);
+        for (int l = 0; l < 2; l++)
+            add(m, tg_conv2d((tg_conv2d_opts){.filters = 32, .kernel = {3, 3}, .padding = TG_SAME,
+                                              .activation = TG_RELU}),
+                o.reg);
+    }
+    add(m, tg_conv2d(out), o.reg);
+    return m;
+}
+
 void tg_series_model_alignment(int T, int *first, int *step, int *count)
 {
     /* valid Conv1D, k = 3: T - 2 steps; MaxPooling1D(2): floor((T - 2) / 2) */
@@ -156,6 +180,7 @@ void tg_series_model_alignment(int T, int *first, int *step, int *count)
 static const char *const series_names[] = {"cnn-lstm", "lstm-cnn", "bilstm"};
 static const char *const frames_names[] = {"cnn-lstm", "cnn-dense", "one-frame"};
 static const char *const images_names[] = {"cnn-lstm", "rcnn"};
+static const char *const next_frame_names[] = {"convlstm", "cnn"};
 
 static const char *name_of(const char *const *names, int n, int which, const char *what)
 {
@@ -209,6 +234,19 @@ int tg_images_arch_parse(const char *name, tg_images_arch *arch)
     const int k = index_of(images_names, COUNT(images_names), name);
     if (k >= 0)
         *arch = (tg_images_arch)k;
+    return k < 0 ? -1 : 0;
+}
+
+const char *tg_next_frame_arch_name(tg_next_frame_arch arch)
+{
+    return name_of(next_frame_names, COUNT(next_frame_names), (int)arch, "next-frame model");
+}
+
+int tg_next_frame_arch_parse(const char *name, tg_next_frame_arch *arch)
+{
+    const int k = index_of(next_frame_names, COUNT(next_frame_names), name);
+    if (k >= 0)
+        *arch = (tg_next_frame_arch)k;
     return k < 0 ? -1 : 0;
 }
 
