@@ -140,7 +140,8 @@ int tg_frames_arch_parse(const char *name, tg_frames_arch *arch);
  *              about as many convolution weights (10 721 for k = 4 against
  *              the ConvLSTM's 10 001 without peepholes)
  *
- * Output (S, S, 1). */
+ * Output (S, S, 1); the last Conv2D's bias starts at -2 (sigmoid 0.12,
+ * near the frames' mean pixel) rather than 0 (a grey 0.5 everywhere). */
 typedef enum {
     TG_NEXT_FRAME_CONVLSTM = 0,
     TG_NEXT_FRAME_CNN,
@@ -432,6 +433,9 @@ tg_status tg_plot_history(const char *csv_path, const tg_plot_opts *opts);
  *   filters     the trained image model's 32 kernels, one test image
  *               and its maps after Conv2D + ReLU and after max-pooling  gnuplot
  *   rows        that image's (13, 416) rows-as-steps matrix             gnuplot
+ *   next_frame  the trained next-frame ConvLSTM on two moving-shapes
+ *               sequences: the frames it reads, the truth, its
+ *               prediction, the squared errors (its and copy-last's)   gnuplot
  *
  * The trained models are trained here, briefly, on the embedded data
  * (synthetic series and shapes, fixed seeds), so every picture is the same

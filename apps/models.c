@@ -160,7 +160,13 @@ tg_model *tg_next_frame_model(tg_next_frame_arch arch, int k, int side, tg_app_m
                                               .activation = TG_RELU}),
                 o.reg);
     }
-    add(m, tg_conv2d(out), o.reg);
+    tg_layer *last = add(m, tg_conv2d(out), o.reg);
+    /* The output starts near black, the canvas's commonest pixel: a zero
+     * bias would start every pixel at sigmoid(0) = 0.5 grey, and Adam,
+     * whose steps are about the learning rate whatever the gradient, would
+     * spend thousands of steps darkening it. sigmoid(-2) = 0.12, about the
+     * mean pixel of two 14 x 14 items on a 32 x 32 canvas. */
+    tg_tensor_fill(last->params[1], -2);
     return m;
 }
 

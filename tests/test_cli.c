@@ -358,6 +358,15 @@ START_TEST(train_recurrent_models)
     expect_usage_error(TRAIN, "train frames --model bilstm",
                        "tapegrad train: --model wants cnn-lstm, cnn-dense or one-frame for "
                        "frames, got 'bilstm'\n");
+    expect_good(&p, TRAIN, "train next-frame --model cnn --steps 6");
+    ck_assert_int_eq(p.train.task, TG_APP_NEXT_FRAME);
+    ck_assert_int_eq(p.train.next_frame_arch, TG_NEXT_FRAME_CNN);
+    ck_assert_int_eq(p.train.steps, 6);
+    expect_good(&p, TRAIN, "train next-frame");
+    ck_assert_int_eq(p.train.next_frame_arch, TG_NEXT_FRAME_CONVLSTM);
+    expect_usage_error(TRAIN, "train next-frame --model rcnn",
+                       "tapegrad train: --model wants convlstm or cnn for next-frame, got "
+                       "'rcnn'\n");
     expect_good(&p, TRAIN, "train images --model rcnn");
     ck_assert_int_eq(p.train.images_arch, TG_IMAGES_RCNN);
     expect_good(&p, TRAIN, "train images");
