@@ -26,6 +26,15 @@ START_TEST(test_rcl_registry_cases)
 }
 END_TEST
 
+/* At most one point in SKIP_DIV may lie within 2h of a relu kink (and be
+ * skipped): float's h is 1e-2, so far more points are that close to one
+ * of the many kinks of 4 relu'd maps than with double's 1e-6. */
+#ifdef TG_REAL_FLOAT
+#define SKIP_DIV 2
+#else
+#define SKIP_DIV 20
+#endif
+
 /* iterations = _i: finite differences on x and every parameter */
 START_TEST(test_rcl_gradcheck_iterations)
 {
@@ -34,7 +43,7 @@ START_TEST(test_rcl_gradcheck_iterations)
     char name[40];
     snprintf(name, sizeof name, "rcl2d iterations=%d", _i);
     tg_ck_assert_gradcheck(name, r);
-    ck_assert_msg(r.skipped * 20 <= r.checked, "%s: %zu of %zu skipped", name, r.skipped,
+    ck_assert_msg(r.skipped * SKIP_DIV <= r.checked, "%s: %zu of %zu skipped", name, r.skipped,
                   r.checked);
     tg_layer_free(l);
 }
