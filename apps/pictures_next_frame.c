@@ -5,7 +5,6 @@
  * squared error of the prediction beside that of copying the last frame. */
 #include "apps/internal/pictures.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,12 +133,12 @@ tg_status tg_picture_next_frame(tg_picture_files *files)
         for (int s = 0; s < SHOWN; s++)
             for (int b = 0; b < BLOCKS; b++) {
                 char title[40];
-                if (b < K)
-                    snprintf(title, sizeof title, "frame %d (input)", b + 1);
+                if (b <= K)
+                    snprintf(title, sizeof title, b < K ? "frame %d (input)" : "frame %d: truth",
+                             b + 1);
                 else
                     snprintf(title, sizeof title, "%s",
-                             b == K       ? "frame 5: truth"
-                             : b == K + 1 ? "prediction"
+                             b == K + 1   ? "prediction"
                              : b == K + 2 ? "error^2, model"
                                           : "error^2, copy-last");
                 fprintf(f, "set title '%s'\nplot '%s' index %d matrix with image notitle\n",

@@ -1,5 +1,6 @@
 /* The document's applications: each model lowers its loss in a few steps on the
- * embedded data, the series models' outputs are causal with the alignment
+ * embedded data (the RCNN image model too, with its parameter count beside
+ * the document's by Keras's formulas), the series models' outputs are causal with the alignment
  * the targets assume, the LSTM -> CNN stack passes gradcheck, a regression
  * predicting no change is exactly persistence, and a whole run writes its
  * history CSV and its PNG; a run stopped by a NaN/Inf writes the history
