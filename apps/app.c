@@ -1,6 +1,6 @@
 /* tg_app_run: what `tapegrad train` runs. Everything the options and the
  * files can get wrong is refused first (app_checks.c), then the task runs
- * (series_app.c, images_app.c, frames.c) with the steps they share
+ * (series_app.c, images_app.c, frames.c, next_frame.c) with the steps they share
  * (app_steps.c). */
 #include "apps/apps.h"
 
@@ -31,7 +31,8 @@ tg_status tg_app_run(const tg_app_opts *o, tg_app_result *result)
     if (tg_is_ok(&st)) {
         if (o->threads > 0)
             tg_set_threads(o->threads);
-        st = o->task == TG_APP_FRAMES   ? tg_app_run_frames(o, &r, out)
+        st = o->task == TG_APP_NEXT_FRAME ? tg_app_run_next_frame(o, &r, out)
+             : o->task == TG_APP_FRAMES   ? tg_app_run_frames(o, &r, out)
              : o->task == TG_APP_IMAGES ? tg_app_run_images(o, &r, out)
                                         : tg_app_run_series(o, &r, out);
     }

@@ -38,6 +38,7 @@ static const char *task_name(tg_app_task task)
     return task == TG_APP_IMAGES       ? "images"
            : task == TG_APP_REGRESSION ? "regression"
            : task == TG_APP_FRAMES     ? "frames"
+           : task == TG_APP_NEXT_FRAME ? "next-frame"
                                        : "timeseries";
 }
 

@@ -76,6 +76,28 @@ int tg_series_arch_parse(const char *name, tg_series_arch *arch);
 /* Per-sample input (rows, cols, 1); output (classes), softmax. */
 tg_model *tg_images_model(int rows, int cols, int classes, tg_app_model_opts o);
 
+/* The image model the other way the document's section 5 names, a
+ * recurrent convolutional network (RCNN, Liang & Hu 2015: the recurrence
+ * inside the convolution, over iterations on the still image, instead of
+ * an LSTM over its rows), at about the document model's parameter count
+ * (130 442 against 126 122 for 28 x 28 x 1 and ten classes):
+ *
+ *   rcnn:  Conv2D(32, 3x3, relu) -> MaxPooling2D(2x2)
+ *          -> RCL2D(32, 3x3, 3 iterations) -> MaxPooling2D(2x2)
+ *          -> Flatten -> Dense(96, relu) -> Dense(classes, softmax)
+ *
+ * Per-sample input (rows, cols, 1), rows and cols >= 10; output (classes). */
+tg_model *tg_images_rcnn_model(int rows, int cols, int classes, tg_app_model_opts o);
+
+typedef enum {
+    TG_IMAGES_CNN_LSTM = 0, /* the document's 4.2 (tg_images_model) */
+    TG_IMAGES_RCNN,         /* tg_images_rcnn_model */
+} tg_images_arch;
+
+/* "cnn-lstm", "rcnn"; parse returns 0 and sets *arch, or -1. */
+const char *tg_images_arch_name(tg_images_arch arch);
+int tg_images_arch_parse(const char *name, tg_images_arch *arch);
+
 /* Which window steps the series models' outputs stand for: both models end
  * with a valid Conv1D(k = 3) and a MaxPooling1D(2) in time order, so pooled
  * output j has seen the inputs up to window step 2 j + 3 (datasets.h, time series). */
@@ -104,6 +126,32 @@ tg_model *tg_frames_model(tg_frames_arch arch, int T, int rows, int cols, tg_app
 /* "cnn-lstm", "cnn-dense", "one-frame"; parse returns 0 and sets *arch, or -1. */
 const char *tg_frames_arch_name(tg_frames_arch arch);
 int tg_frames_arch_parse(const char *name, tg_frames_arch *arch);
+
+/* The next-frame models (next_frame.c's task): read k frames of side S,
+ * predict frame k + 1, pixels in [0, 1]:
+ *
+ *   convlstm:  ConvLSTM2D(16, 3x3, same) -> Conv2D(1, 3x3, same, sigmoid)
+ *              per-sample input (k, S, S, 1): the frames in time order,
+ *              the LSTM's peepholes from o.peephole (the document's
+ *              diagonal ones by default: 4 S S 16 Hadamard weights more)
+ *   cnn:       Conv2D(32, 3x3, same, relu) -> Conv2D(32, 3x3, same, relu)
+ *              -> Conv2D(1, 3x3, same, sigmoid), per-sample input
+ *              (S, S, k): the k frames stacked as channels, no recurrence,
+ *              about as many convolution weights (10 721 for k = 4 against
+ *              the ConvLSTM's 10 001 without peepholes)
+ *
+ * Output (S, S, 1); the last Conv2D's bias starts at -2 (sigmoid 0.12,
+ * near the frames' mean pixel) rather than 0 (a grey 0.5 everywhere). */
+typedef enum {
+    TG_NEXT_FRAME_CONVLSTM = 0,
+    TG_NEXT_FRAME_CNN,
+} tg_next_frame_arch;
+
+tg_model *tg_next_frame_model(tg_next_frame_arch arch, int k, int side, tg_app_model_opts o);
+
+/* "convlstm", "cnn"; parse returns 0 and sets *arch, or -1. */
+const char *tg_next_frame_arch_name(tg_next_frame_arch arch);
+int tg_next_frame_arch_parse(const char *name, tg_next_frame_arch *arch);
 
 /* ==== The series tasks (tasks.c) ========================================================= */
 
@@ -221,6 +269,28 @@ typedef struct tg_frame_source {
 void tg_frame_source_open(tg_frame_source *fs, const tg_frame_sequences *seq, int steps);
 void tg_frame_source_free(tg_frame_source *fs);
 
+/* ==== Next-frame prediction (next_frame.c) =============================================== */
+
+/* The next-frame task: sequences of moving images (datasets.h, moving
+ * images: two Fashion-MNIST items of 14 x 14 on a 32 x 32 canvas, 2 pixels
+ * a frame), read k frames, predict frame k + 1; mean squared error on
+ * pixels / 255, set beside the copy-the-last-frame baseline
+ * (tg_moving_copy_last_mse). Training, validation and test sequences take
+ * their items from disjoint images (the last tenth of the training images
+ * for validation, the test images for the test).
+ *
+ * The sequences as samples for fit: x the first k frames, in time order
+ * (N, k, S, S, 1) for the ConvLSTM or stacked as channels (N, S, S, k)
+ * for the CNN (stacked = 1), y frame k (N, S, S, 1), pixels / 255. The
+ * source keeps a pointer to the set; nothing to free. */
+typedef struct tg_moving_source {
+    tg_fit_source source;
+    const tg_moving_set *set;
+    int k, stacked;
+} tg_moving_source;
+
+void tg_moving_source_open(tg_moving_source *ms, const tg_moving_set *set, int k, int stacked);
+
 /* ==== The applications (app.c) =========================================================== */
 
 /* The document's applications end to end, as `tapegrad train` runs them: data
@@ -234,10 +304,18 @@ void tg_frame_source_free(tg_frame_source *fs);
  *   regression  Seattle next-hour temperature (4.1's model with MSE)
  *   frames      sequences of Fashion-MNIST images: does a class repeat on
  *               neighbouring frames (the CNN-LSTM of frames, frames.h)
+ *   next-frame  moving Fashion-MNIST: predict the next frame (ConvLSTM2D,
+ *               or a CNN over the frames stacked as channels)
  *
  * Everything is written to opts->out (stdout when NULL). */
 
-typedef enum { TG_APP_TIMESERIES = 0, TG_APP_IMAGES, TG_APP_REGRESSION, TG_APP_FRAMES } tg_app_task;
+typedef enum {
+    TG_APP_TIMESERIES = 0,
+    TG_APP_IMAGES,
+    TG_APP_REGRESSION,
+    TG_APP_FRAMES,
+    TG_APP_NEXT_FRAME,
+} tg_app_task;
 
 typedef struct tg_app_opts {
     tg_app_task task;
@@ -251,11 +329,14 @@ typedef struct tg_app_opts {
     int patience;          /* > 0: early stopping on val_loss, best weights restored */
     tg_peephole peephole;
     tg_series_arch arch;   /* series tasks: cnn-lstm (the document's), lstm-cnn or bilstm */
+    tg_images_arch images_arch; /* images: cnn-lstm (default, the document's) or rcnn */
     tg_frames_arch frames_arch; /* frames: cnn-lstm (default), cnn-dense or one-frame */
+    tg_next_frame_arch next_frame_arch; /* next-frame: convlstm (default) or cnn */
     int steps;             /* series window length T (default 16 days / 24 hours / 32);
-                            * frames: frames per sequence (default 4) */
+                            * frames: frames per sequence (default 4);
+                            * next-frame: frames read (default 4) */
     size_t limit;          /* images: train on the first `limit` images only (0: all);
-                            * frames: on the first `limit` sequences */
+                            * frames, next-frame: on `limit` training sequences */
     uint64_t seed;         /* default 42 */
     int threads;           /* 0: leave as is */
     const char *history_csv, *plot_png, *save_dir, *load_dir; /* NULL: not wanted */
@@ -269,6 +350,7 @@ typedef struct tg_app_result {
     int epochs_run;
     double first_loss, last_loss;        /* training loss of the first and last epoch */
     double test_loss, test_metric;       /* accuracy (timeseries, images) or mae */
+    /* next-frame: model = the test MSE, persistence = copy-last's */
     double model, persistence, majority; /* series: last-step test figures (series tasks) */
     int embedded;                        /* 1: ran on the embedded data */
 } tg_app_result;
@@ -351,6 +433,9 @@ tg_status tg_plot_history(const char *csv_path, const tg_plot_opts *opts);
  *   filters     the trained image model's 32 kernels, one test image
  *               and its maps after Conv2D + ReLU and after max-pooling  gnuplot
  *   rows        that image's (13, 416) rows-as-steps matrix             gnuplot
+ *   next_frame  the trained next-frame ConvLSTM on two moving-shapes
+ *               sequences: the frames it reads, the truth, its
+ *               prediction, the squared errors (its and copy-last's)   gnuplot
  *
  * The trained models are trained here, briefly, on the embedded data
  * (synthetic series and shapes, fixed seeds), so every picture is the same

@@ -52,11 +52,16 @@ tg_status tg_app_run_images(const tg_app_opts *o, tg_app_result *r, FILE *out)
     val_set.labels = fit_set.labels + fit_set.count;
     fprintf(out, "task: %d-class images\ndata: %s\n", train.classes, source);
     fprintf(out, "%zu training images, %zu validation images (the last tenth of the training "
-                 "set), %zu test images (%d x %d)\n\n",
+                 "set), %zu test images (%d x %d)\n",
             fit_set.count, val_set.count, test.count, train.rows, train.cols);
+    fprintf(out, "model: %s (compare --model %s and %s on the same images)\n\n",
+            tg_images_arch_name(o->images_arch), tg_images_arch_name(TG_IMAGES_CNN_LSTM),
+            tg_images_arch_name(TG_IMAGES_RCNN));
 
     tg_app_model_opts mo = {.peephole = o->peephole, .reg = {o->l1, o->l2}, .seed = o->seed};
-    tg_model *m = tg_images_model(train.rows, train.cols, train.classes, mo);
+    tg_model *m = o->images_arch == TG_IMAGES_RCNN
+                      ? tg_images_rcnn_model(train.rows, train.cols, train.classes, mo)
+                      : tg_images_model(train.rows, train.cols, train.classes, mo);
     int whole_set = 0;
     tg_status st = tg_app_compile(m, o, TG_LOSS_CCE, TG_METRIC_ACCURACY, &whole_set);
     if (tg_is_ok(&st) && whole_set)

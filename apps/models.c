@@ -101,6 +101,23 @@ tg_model *tg_images_model(int rows, int cols, int classes, tg_app_model_opts o)
     return m;
 }
 
+tg_model *tg_images_rcnn_model(int rows, int cols, int classes, tg_app_model_opts o)
+{
+    if (rows < 10 || cols < 10)
+        tg_fatal("rcnn image model: images of %d x %d: needs 10 x 10 or more", rows, cols);
+    tg_model *m = tg_model_new(TG_SHAPE(rows, cols, 1), o.seed);
+    add(m, tg_conv2d((tg_conv2d_opts){.filters = 32, .kernel = {3, 3}, .activation = TG_RELU}),
+        o.reg);
+    add(m, tg_maxpool2d((tg_pool2d_opts){.pool = {2, 2}}), o.reg);
+    add(m, tg_rcl2d((tg_rcl2d_opts){.filters = 32, .kernel = {3, 3}, .iterations = 3}), o.reg);
+    /* cppcheck-suppress legacyUninitvar */
+    add(m, tg_maxpool2d((tg_pool2d_opts){.pool = {2, 2}}), o.reg);
+    add(m, tg_flatten(), o.reg);
+    add(m, tg_dense(96, TG_RELU), o.reg);
+    add(m, tg_dense(classes, TG_SOFTMAX), o.reg);
+    return m;
+}
+
 tg_model *tg_frames_model(tg_frames_arch arch, int T, int rows, int cols, tg_app_model_opts o)
 {
     tg_frames_arch_name(arch); /* stops on an unknown one */
@@ -123,6 +140,36 @@ tg_model *tg_frames_model(tg_frames_arch arch, int T, int rows, int cols, tg_app
 }
 
 
+tg_model *tg_next_frame_model(tg_next_frame_arch arch, int k, int side, tg_app_model_opts o)
+{
+    tg_next_frame_arch_name(arch); /* stops on an unknown one */
+    if (k < 1 || side < 1)
+        tg_fatal("next-frame model: %d frames of side %d: need k >= 1 and side >= 1", k, side);
+    const tg_conv2d_opts out = {.filters = 1, .kernel = {3, 3}, .padding = TG_SAME,
+                                .activation = TG_SIGMOID};
+    tg_model *m;
+    if (arch == TG_NEXT_FRAME_CONVLSTM) {
+        m = tg_model_new(TG_SHAPE(k, side, side, 1), o.seed);
+        add(m, tg_conv_lstm2d((tg_conv_lstm2d_opts){.filters = 16, .kernel = {3, 3},
+                                                    .padding = TG_SAME, .peephole = o.peephole}),
+            o.reg);
+    } else {
+        m = tg_model_new(TG_SHAPE(side, side, k), o.seed);
+        for (int l = 0; l < 2; l++)
+            add(m, tg_conv2d((tg_conv2d_opts){.filters = 32, .kernel = {3, 3}, .padding = TG_SAME,
+                                              .activation = TG_RELU}),
+                o.reg);
+    }
+    tg_layer *last = add(m, tg_conv2d(out), o.reg);
+    /* The output starts near black, the canvas's commonest pixel: a zero
+     * bias would start every pixel at sigmoid(0) = 0.5 grey, and Adam,
+     * whose steps are about the learning rate whatever the gradient, would
+     * spend thousands of steps darkening it. sigmoid(-2) = 0.12, about the
+     * mean pixel of two 14 x 14 items on a 32 x 32 canvas. */
+    tg_tensor_fill(last->params[1], -2);
+    return m;
+}
+
 void tg_series_model_alignment(int T, int *first, int *step, int *count)
 {
     /* valid Conv1D, k = 3: T - 2 steps; MaxPooling1D(2): floor((T - 2) / 2) */
@@ -138,6 +185,8 @@ void tg_series_model_alignment(int T, int *first, int *step, int *count)
 
 static const char *const series_names[] = {"cnn-lstm", "lstm-cnn", "bilstm"};
 static const char *const frames_names[] = {"cnn-lstm", "cnn-dense", "one-frame"};
+static const char *const images_names[] = {"cnn-lstm", "rcnn"};
+static const char *const next_frame_names[] = {"convlstm", "cnn"};
 
 static const char *name_of(const char *const *names, int n, int which, const char *what)
 {
@@ -178,6 +227,32 @@ int tg_frames_arch_parse(const char *name, tg_frames_arch *arch)
     const int k = index_of(frames_names, COUNT(frames_names), name);
     if (k >= 0)
         *arch = (tg_frames_arch)k;
+    return k < 0 ? -1 : 0;
+}
+
+const char *tg_images_arch_name(tg_images_arch arch)
+{
+    return name_of(images_names, COUNT(images_names), (int)arch, "images model");
+}
+
+int tg_images_arch_parse(const char *name, tg_images_arch *arch)
+{
+    const int k = index_of(images_names, COUNT(images_names), name);
+    if (k >= 0)
+        *arch = (tg_images_arch)k;
+    return k < 0 ? -1 : 0;
+}
+
+const char *tg_next_frame_arch_name(tg_next_frame_arch arch)
+{
+    return name_of(next_frame_names, COUNT(next_frame_names), (int)arch, "next-frame model");
+}
+
+int tg_next_frame_arch_parse(const char *name, tg_next_frame_arch *arch)
+{
+    const int k = index_of(next_frame_names, COUNT(next_frame_names), name);
+    if (k >= 0)
+        *arch = (tg_next_frame_arch)k;
     return k < 0 ? -1 : 0;
 }
 

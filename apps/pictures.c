@@ -13,6 +13,7 @@ static const tg_picture pictures[] = {
     {"gates", "the gates of the trained time-series model over one window (gnuplot)"},
     {"filters", "the trained image model's 32 kernels and one image's feature maps (gnuplot)"},
     {"rows", "the (13, 416) rows-as-steps matrix the image model's LSTM reads (gnuplot)"},
+    {"next_frame", "moving shapes: the frames the ConvLSTM reads, the next, its prediction (gnuplot)"},
 };
 
 const tg_picture *tg_pictures(int *n)
@@ -67,6 +68,8 @@ static tg_status write_one(const char *name, tg_picture_files *files)
         return tg_picture_tape(name, files);
     if (!strcmp(name, "vanishing"))
         return tg_picture_vanishing(files);
+    if (!strcmp(name, "next_frame"))
+        return tg_picture_next_frame(files);
     return tg_picture_gates(files);
 }
 

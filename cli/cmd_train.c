@@ -1,4 +1,4 @@
-/* tapegrad train timeseries|images|regression|frames [options]
+/* tapegrad train timeseries|images|regression|frames|next-frame [options]
  *
  * Parses the options into tg_app_opts and runs the application
  * (apps/app.h): the summary, a progress bar per epoch, the per-epoch
@@ -14,7 +14,7 @@
 #include "tapegrad.h"
 
 static const char usage_text[] =
-    "usage: tapegrad train timeseries|images|regression|frames [options]\n"
+    "usage: tapegrad train timeseries|images|regression|frames|next-frame [options]\n"
     "  --data DIR            where the data files are (default: data/, then the\n"
     "                        installed Debian packages, else the embedded data)\n"
     "  --embedded            use the embedded synthetic data even if real data is there\n"
@@ -26,11 +26,16 @@ static const char usage_text[] =
     "  --peephole none|diagonal|full        the LSTM's peepholes (diagonal)\n"
     "  --model cnn-lstm|lstm-cnn|bilstm     series tasks: the document's order, LSTM first,\n"
     "                        or the LSTM read both ways (one output per window)\n"
+    "  --model cnn-lstm|rcnn                images: the document's model, or a recurrent\n"
+    "                        convolutional network (RCL2D) of about its size\n"
     "  --model cnn-lstm|cnn-dense|one-frame frames: CNN on each frame then LSTM, no LSTM,\n"
     "                        or the first frame alone\n"
+    "  --model convlstm|cnn  next-frame: ConvLSTM2D over the frames, or a CNN over the\n"
+    "                        frames stacked as channels\n"
     "  --steps T             series window length (32 days / 24 hours / 32 steps);\n"
-    "                        frames: frames per sequence (4)\n"
-    "  --limit N             images: train on the first N images only; frames: sequences\n"
+    "                        frames: frames per sequence (4); next-frame: frames read (4)\n"
+    "  --limit N             images: train on the first N images only; frames and\n"
+    "                        next-frame: on N training sequences\n"
     "  --seed N              (42)           --threads N      (TG_THREADS or 1)\n"
     "  --history FILE.csv    --plot FILE.png  --save DIR  --load DIR\n";
 
@@ -96,6 +101,8 @@ int tg_cmd_train_parse(int argc, char **argv, tg_app_opts *out)
         o.task = TG_APP_REGRESSION;
     else if (!strcmp(argv[1], "frames"))
         o.task = TG_APP_FRAMES;
+    else if (!strcmp(argv[1], "next-frame"))
+        o.task = TG_APP_NEXT_FRAME;
     else
         return bad("unknown task", argv[1]);
     for (int i = 2; i < argc; i++) {
@@ -133,7 +140,13 @@ int tg_cmd_train_parse(int argc, char **argv, tg_app_opts *out)
             else
                 return bad("--peephole wants none, diagonal or full, got", val);
         } else if (!strcmp(opt, "--model")) {
-            if (o.task == TG_APP_FRAMES) {
+            if (o.task == TG_APP_IMAGES) {
+                if (tg_images_arch_parse(val, &o.images_arch) < 0)
+                    return bad("--model wants cnn-lstm or rcnn for images, got", val);
+            } else if (o.task == TG_APP_NEXT_FRAME) {
+                if (tg_next_frame_arch_parse(val, &o.next_frame_arch) < 0)
+                    return bad("--model wants convlstm or cnn for next-frame, got", val);
+            } else if (o.task == TG_APP_FRAMES) {
                 if (tg_frames_arch_parse(val, &o.frames_arch) < 0)
                     return bad("--model wants cnn-lstm, cnn-dense or one-frame for frames, got",
                                val);

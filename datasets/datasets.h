@@ -217,6 +217,51 @@ void tg_scaler_apply(const tg_scaler *s, double *x, size_t rows);
 /* x = x' * scale + shift, for one value of column d. */
 double tg_scaler_invert(const tg_scaler *s, int d, double v);
 
+/* ==== Moving images (moving.c) =========================================================== */
+
+/* Sequences of frames for next-frame prediction, as Moving MNIST
+ * (Srivastava et al. 2015) makes them: `items` images of a set, each
+ * box-averaged down to item x item pixels, start at uniform positions of a
+ * blank canvas x canvas frame and move in straight lines at `speed`
+ * pixels a frame in a uniform direction, reflected off the edges, so that
+ * every item stays whole inside the canvas; where two overlap the brighter
+ * pixel shows. Each item's image is drawn from the images [first, first +
+ * n) only, so sets made from disjoint ranges share no image. The same seed
+ * gives the same sequences. */
+
+typedef struct tg_moving_opts {
+    int canvas;   /* the frame's side, pixels */
+    int item;     /* an item's side, <= canvas and the images' sides */
+    int items;    /* per sequence, >= 1 */
+    int frames;   /* per sequence, >= 2 */
+    double speed; /* pixels a frame, 0 <= speed <= canvas - item */
+} tg_moving_opts;
+
+/* canvas 32, two items of 14 x 14 (Fashion-MNIST halved), 5 frames, speed 2. */
+tg_moving_opts tg_moving_defaults(void);
+
+typedef struct tg_moving_set {
+    tg_moving_opts opts;
+    size_t count;    /* sequences */
+    uint8_t *pixels; /* count x frames x canvas x canvas, 0 = black */
+    size_t *source;  /* count x items: the image each item shows */
+    int *corner;     /* count x frames x items x 2: each item's top-left (row, col) */
+} tg_moving_set;
+
+/* count sequences from the images [first, first + n); stops with a message
+ * on options out of range or images outside the set. */
+void tg_moving_make(const tg_image_set *images, size_t first, size_t n, size_t count,
+                    tg_moving_opts o, uint64_t seed, tg_moving_set *out);
+void tg_moving_free(tg_moving_set *s);
+
+/* Frame t of sequence seq: canvas x canvas bytes. */
+const uint8_t *tg_moving_frame(const tg_moving_set *s, size_t seq, int t);
+
+/* The copy-the-last-frame baseline for predicting frame k from frames
+ * 0 .. k-1: the mean over every sequence and pixel of (x_{k-1} - x_k)^2,
+ * pixels / 255 (what a model's mean squared error is compared with). */
+double tg_moving_copy_last_mse(const tg_moving_set *s, int k);
+
 /* ==== Embedded data (synthetic.c) ======================================================== */
 
 /* Embedded data sets, generated in code from a seed, so that every model

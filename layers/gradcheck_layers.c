@@ -77,6 +77,10 @@ CASE2(maxpool2d, tg_maxpool2d((tg_pool2d_opts){.pool = {2, 2}}), 2, 5, 4, 3)
 CASE2(maxpool2d_same_stride2,
       tg_maxpool2d((tg_pool2d_opts){.pool = {3, 3}, .strides = {2, 2}, .padding = TG_SAME}),
       2, 5, 6, 2)
+CASE(rcl2d, tg_rcl2d((tg_rcl2d_opts){.filters = 2, .kernel = {3, 3}, .iterations = 2}), 2, 4, 3, 1)
+CASE(rcl2d_2x1_iter3, tg_rcl2d((tg_rcl2d_opts){.filters = 2, .kernel = {2, 1}, .iterations = 3}),
+     2, 3, 3, 2)
+CASE(rcl2d_iter0, tg_rcl2d((tg_rcl2d_opts){.filters = 2, .kernel = {3, 3}}), 2, 4, 5, 1)
 CASE(dense, tg_dense(4, TG_TANH), 3, 5)
 CASE(dense_seq, tg_dense(3, TG_LINEAR), 2, 4, 5)
 CASE(dense_relu, tg_dense(4, TG_RELU), 3, 5)
@@ -101,6 +105,9 @@ static const tg_gradcheck_case cases[] = {
     ENTRY2(maxpool1d_same_stride1),
     ENTRY2(maxpool2d),
     ENTRY2(maxpool2d_same_stride2),
+    ENTRY(rcl2d),
+    ENTRY(rcl2d_2x1_iter3),
+    ENTRY(rcl2d_iter0),
     ENTRY(dense),
     ENTRY(dense_seq),
     ENTRY(dense_relu),

@@ -237,6 +237,39 @@ tg_tensor *tg_conv1d_reference(tg_tape *tape, tg_tensor *x, tg_tensor *kernel, t
 tg_tensor *tg_conv1d_fused(tg_tape *tape, tg_tensor *x, tg_tensor *kernel, tg_tensor *bias,
                            int stride, tg_padding padding);
 
+/* ==== The recurrent convolutional layer (rcl.c) ========================================== */
+
+/* RCL2D, the recurrent convolutional layer of Liang & Hu 2015 (CVPR,
+ * "Recurrent convolutional neural network for object recognition"): a
+ * convolution whose output is fed back into itself through a second
+ * convolution, unrolled for a fixed number of iterations on a still input
+ * u (N, H, W, C):
+ *
+ *     x(0) = relu(W_f * u + b)
+ *     x(t) = relu(W_f * u + W_r * x(t-1) + b),   t = 1 .. iterations
+ *
+ * with `*` the Conv2D above (cross-correlation, channels-last), 'same'
+ * padding and stride 1 for both, so that W_r * x(t-1) has the shape of
+ * W_f * u. The output is x(iterations) (N, H, W, F); iterations = 0 is a
+ * plain Conv2D with relu. Each iteration widens what a unit sees by
+ * kernel - 1 pixels, with no new parameters.
+ *
+ * Left out: the paper's local response normalisation after each
+ * iteration (LRN has fallen out of use, and without it the equations are
+ * exactly the two lines above). Parameters, Keras-style names: "kernel"
+ * W_f (kh, kw, C, F), "recurrent_kernel" W_r (kh, kw, F, F), both
+ * glorot_uniform, "bias" b (F) zeros. One path: the equations from tape
+ * ops, each convolution the fused Conv2D op (layer->path is not read). */
+
+typedef struct tg_rcl2d_opts {
+    int filters;    /* F >= 1 */
+    int kernel[2];  /* (kh, kw) of W_f and W_r, required */
+    int iterations; /* >= 0: x(iterations) is the output */
+} tg_rcl2d_opts;
+
+/* Default name "rcl2d". Per-sample input (H, W, C); output (H, W, F). */
+tg_layer *tg_rcl2d(tg_rcl2d_opts o);
+
 /* ==== Max-pooling (pool.c) =============================================================== */
 
 /* MaxPooling1D and MaxPooling2D, channels-last as in Keras (section 3.3.2):

@@ -226,7 +226,7 @@ START_TEST(train_good)
     parsed p;
     expect_good(&p, TRAIN,
                 "train images --epochs 3 --batch 16 --seed 7 --peephole full --embedded "
-                "--lr 0.5 --limit 100 --model lstm-cnn --optimizer sgd --history h.csv");
+                "--lr 0.5 --limit 100 --model rcnn --optimizer sgd --history h.csv");
     ck_assert_int_eq(p.train.task, TG_APP_IMAGES);
     ck_assert_int_eq(p.train.epochs, 3);
     ck_assert_int_eq(p.train.batch_size, 16);
@@ -235,7 +235,7 @@ START_TEST(train_good)
     ck_assert_int_eq(p.train.embedded, 1);
     ck_assert(p.train.learning_rate == 0.5);
     ck_assert_uint_eq(p.train.limit, 100);
-    ck_assert_int_eq(p.train.arch, TG_SERIES_LSTM_CNN);
+    ck_assert_int_eq(p.train.images_arch, TG_IMAGES_RCNN);
     ck_assert_str_eq(p.train.optimizer, "sgd");
     ck_assert_str_eq(p.train.history_csv, "h.csv");
 
@@ -358,6 +358,22 @@ START_TEST(train_recurrent_models)
     expect_usage_error(TRAIN, "train frames --model bilstm",
                        "tapegrad train: --model wants cnn-lstm, cnn-dense or one-frame for "
                        "frames, got 'bilstm'\n");
+    expect_good(&p, TRAIN, "train next-frame --model cnn --steps 6");
+    ck_assert_int_eq(p.train.task, TG_APP_NEXT_FRAME);
+    ck_assert_int_eq(p.train.next_frame_arch, TG_NEXT_FRAME_CNN);
+    ck_assert_int_eq(p.train.steps, 6);
+    expect_good(&p, TRAIN, "train next-frame");
+    ck_assert_int_eq(p.train.next_frame_arch, TG_NEXT_FRAME_CONVLSTM);
+    expect_usage_error(TRAIN, "train next-frame --model rcnn",
+                       "tapegrad train: --model wants convlstm or cnn for next-frame, got "
+                       "'rcnn'\n");
+    expect_good(&p, TRAIN, "train images --model rcnn");
+    ck_assert_int_eq(p.train.images_arch, TG_IMAGES_RCNN);
+    expect_good(&p, TRAIN, "train images");
+    ck_assert_int_eq(p.train.images_arch, TG_IMAGES_CNN_LSTM);
+    expect_usage_error(TRAIN, "train images --model bilstm",
+                       "tapegrad train: --model wants cnn-lstm or rcnn for images, got "
+                       "'bilstm'\n");
     expect_usage_error(TRAIN, "train timeseries --model one-frame",
                        "tapegrad train: --model wants cnn-lstm, lstm-cnn or bilstm, got "
                        "'one-frame'\n");

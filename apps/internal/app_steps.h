@@ -1,6 +1,6 @@
 /* What the files of the applications share: the checks before a run
  * (app_checks.c), the steps every task takes (app_steps.c), and each task
- * (series_app.c, images_app.c, frames.c), which tg_app_run (app.c)
+ * (series_app.c, images_app.c, frames.c, next_frame.c), which tg_app_run (app.c)
  * dispatches to. Not installed. */
 #ifndef TG_APP_STEPS_H
 #define TG_APP_STEPS_H
@@ -53,5 +53,7 @@ tg_status tg_app_run_series(const tg_app_opts *o, tg_app_result *r, FILE *out);
 tg_status tg_app_run_images(const tg_app_opts *o, tg_app_result *r, FILE *out);
 /* frames (frames.c) */
 tg_status tg_app_run_frames(const tg_app_opts *o, tg_app_result *r, FILE *out);
+/* next-frame (next_frame.c) */
+tg_status tg_app_run_next_frame(const tg_app_opts *o, tg_app_result *r, FILE *out);
 
 #endif

@@ -50,11 +50,12 @@ void tg_picture_gnuplot_text(FILE *f, const char *text, int width, int height);
 
 /* The writers of each picture: data files and script next to files->png,
  * named in *files (graph.c, pictures_vanishing.c, pictures_gates.c,
- * pictures_filters.c). The image model's two pictures share its training:
+ * pictures_filters.c, pictures_next_frame.c). The image model's two pictures share its training:
  * either may be NULL. */
 tg_status tg_picture_tape(const char *name, tg_picture_files *files);
 tg_status tg_picture_vanishing(tg_picture_files *files);
 tg_status tg_picture_gates(tg_picture_files *files);
 tg_status tg_picture_image_model(const tg_picture_files *filters, const tg_picture_files *rows);
+tg_status tg_picture_next_frame(tg_picture_files *files);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include "layers/layers.h"
 
-/* conv1d, conv1d_fused, ..., maxpool2d_fused, dense, dense_seq, flatten, ... */
+/* conv1d, conv1d_fused, ..., maxpool2d_fused, rcl2d, ..., dense, dense_seq, flatten, ... */
 const tg_gradcheck_case *tg_layer_gradcheck_cases(int *n);
 
 /* lstm, lstm_fused, lstm_none, lstm_none_fused, lstm_full, lstm_full_fused,
