@@ -184,3 +184,25 @@ tg_status tg_app_fashion(const tg_app_opts *o, tg_image_set *train, tg_image_set
     return st;
 }
 
+tg_status tg_app_image_sets(const tg_app_opts *o, size_t n_train, size_t n_test,
+                            tg_image_set *train, tg_image_set *test, int *embedded, char *where,
+                            size_t len, FILE *out)
+{
+    *embedded = 1;
+    if (!o->embedded) {
+        tg_status st = tg_app_fashion(o, train, test, where, len);
+        if (tg_is_ok(&st))
+            *embedded = 0;
+        else if (o->data_dir || st.code != TG_DATA_NOT_FOUND)
+            return st;
+        else
+            fprintf(out, "note: %s\n      using the embedded data instead\n", st.msg);
+    }
+    if (*embedded) {
+        tg_synthetic_shapes(train, n_train, o->seed);
+        tg_synthetic_shapes(test, n_test, o->seed + 1);
+        snprintf(where, len, "embedded: synthetic shapes (ten classes), seed %llu",
+                 (unsigned long long)o->seed);
+    }
+    return tg_status_ok();
+}

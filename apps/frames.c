@@ -221,25 +221,14 @@ static tg_status frames_data_load(const tg_app_opts *o, int T, frames_data *d, i
                                   FILE *out)
 {
     char where[1200];
-    *embedded = 1;
-    if (!o->embedded) {
-        tg_status st = tg_app_fashion(o, &d->train_images, &d->test_images, where, sizeof where);
-        if (tg_is_ok(&st))
-            *embedded = 0;
-        else if (o->data_dir || st.code != TG_DATA_NOT_FOUND)
-            return st;
-        else
-            fprintf(out, "note: %s\n      using the embedded data instead\n", st.msg);
-    }
+    tg_status loaded = tg_app_image_sets(o, EMBEDDED_IMAGES_TRAIN, EMBEDDED_IMAGES_TEST,
+                                         &d->train_images, &d->test_images, embedded, where,
+                                         sizeof where, out);
+    if (!tg_is_ok(&loaded))
+        return loaded;
     size_t n_train = *embedded ? EMBEDDED_TRAIN : REAL_TRAIN;
     const size_t n_val = *embedded ? EMBEDDED_VAL : REAL_VAL;
     const size_t n_test = *embedded ? EMBEDDED_TEST : REAL_TEST;
-    if (*embedded) {
-        tg_synthetic_shapes(&d->train_images, EMBEDDED_IMAGES_TRAIN, o->seed);
-        tg_synthetic_shapes(&d->test_images, EMBEDDED_IMAGES_TEST, o->seed + 1);
-        snprintf(where, sizeof where, "embedded: synthetic shapes (ten classes), seed %llu",
-                 (unsigned long long)o->seed);
-    }
     if (o->limit > 0 && o->limit < n_train)
         n_train = o->limit;
     const size_t images = d->train_images.count, held = images / 10;

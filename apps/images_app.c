@@ -17,22 +17,10 @@ tg_status tg_app_run_images(const tg_app_opts *o, tg_app_result *r, FILE *out)
 {
     tg_image_set train, test;
     char source[1200];
-    r->embedded = 1;
-    if (!o->embedded) {
-        tg_status st = tg_app_fashion(o, &train, &test, source, sizeof source);
-        if (tg_is_ok(&st))
-            r->embedded = 0;
-        else if (o->data_dir || st.code != TG_DATA_NOT_FOUND)
-            return st;
-        else
-            fprintf(out, "note: %s\n      using the embedded data instead\n", st.msg);
-    }
-    if (r->embedded) {
-        tg_synthetic_shapes(&train, EMBEDDED_IMAGES_TRAIN, o->seed);
-        tg_synthetic_shapes(&test, EMBEDDED_IMAGES_TEST, o->seed + 1);
-        snprintf(source, sizeof source, "embedded: synthetic shapes (ten classes), seed %llu",
-                 (unsigned long long)o->seed);
-    }
+    tg_status loaded = tg_app_image_sets(o, EMBEDDED_IMAGES_TRAIN, EMBEDDED_IMAGES_TEST, &train,
+                                         &test, &r->embedded, source, sizeof source, out);
+    if (!tg_is_ok(&loaded))
+        return loaded;
     if (test.classes > train.classes)
         train.classes = test.classes;
     test.classes = train.classes;

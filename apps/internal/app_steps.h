@@ -44,6 +44,14 @@ void tg_app_record(tg_app_result *r, const tg_history *h);
  * places), checked against what the model takes; where says which files. */
 tg_status tg_app_fashion(const tg_app_opts *o, tg_image_set *train, tg_image_set *test,
                          char *where, size_t len);
+/* Fashion-MNIST (tg_app_fashion) unless o->embedded; when it is not found
+ * and o->data_dir names no folder, a note on out and the embedded shapes
+ * instead, n_train and n_test of them from o->seed. *embedded says which;
+ * where names the source. A data_dir without the files, or files that are
+ * there but bad, are the error returned. */
+tg_status tg_app_image_sets(const tg_app_opts *o, size_t n_train, size_t n_test,
+                            tg_image_set *train, tg_image_set *test, int *embedded, char *where,
+                            size_t len, FILE *out);
 
 /* ---- the tasks ---- */
 
