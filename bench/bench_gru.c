@@ -47,23 +47,11 @@ int main(int argc, char **argv)
                 gru[p]->path = p ? TG_PATH_FUSED : TG_PATH_REFERENCE;
                 tg_layer_build(gru[p], TG_SHAPE(STEPS, INPUTS), &rng);
             }
-            for (int round = 0; round < (quick ? 1 : ROUNDS); round++)
-                for (int p = 0; p < 2; p++) {
-                    const bench_timing r = bench_time_layer(gru[p], x, repeats);
-                    if (round == 0 || r.forward_ms < t[p].forward_ms)
-                        t[p].forward_ms = r.forward_ms;
-                    if (round == 0 || r.step_ms < t[p].step_ms)
-                        t[p].step_ms = r.step_ms;
-                    t[p].steady_mallocs = round ? t[p].steady_mallocs + r.steady_mallocs
-                                                : r.steady_mallocs;
-                }
+            bench_time_paths(gru, x, repeats, quick ? 1 : ROUNDS, t);
             for (int p = 0; p < 2; p++)
                 tg_layer_free(gru[p]);
-            printf("%-12s %-4s %9.3f %9.3f %11.3f %11.3f %7.1fx %7.1fx %9.2f %7zu\n",
-                   reset_before ? "False" : "True", seq ? "yes" : "no", t[0].forward_ms,
-                   t[1].forward_ms, t[0].step_ms, t[1].step_ms, t[0].forward_ms / t[1].forward_ms,
-                   t[0].step_ms / t[1].step_ms, 3 * flop / t[1].step_ms * 1e-6,
-                   t[0].steady_mallocs + t[1].steady_mallocs);
+            printf("%-12s %-4s ", reset_before ? "False" : "True", seq ? "yes" : "no");
+            bench_print_paths(t, flop);
         }
     tg_tensor_free(x);
     return 0;

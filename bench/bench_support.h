@@ -7,6 +7,7 @@
 #ifndef TG_BENCH_SUPPORT_H
 #define TG_BENCH_SUPPORT_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -142,6 +143,35 @@ static inline bench_timing bench_time_layer(tg_layer *layer, tg_tensor *x, int r
     tg_tensor_free(ones);
     tg_tape_free(tape);
     return t;
+}
+
+/* The reference path layers[0] and the fused layers[1] of one layer, timed
+ * in turn for `rounds` rounds (so a noisy moment hits both): the best
+ * round's forward and forward + backward of each, and the arena blocks
+ * malloc'd after the warm-up over all rounds. */
+static inline void bench_time_paths(tg_layer *const layers[2], tg_tensor *x, int repeats,
+                                    int rounds, bench_timing t[2])
+{
+    for (int round = 0; round < rounds; round++)
+        for (int p = 0; p < 2; p++) {
+            const bench_timing r = bench_time_layer(layers[p], x, repeats);
+            if (round == 0 || r.forward_ms < t[p].forward_ms)
+                t[p].forward_ms = r.forward_ms;
+            if (round == 0 || r.step_ms < t[p].step_ms)
+                t[p].step_ms = r.step_ms;
+            t[p].steady_mallocs = round ? t[p].steady_mallocs + r.steady_mallocs : r.steady_mallocs;
+        }
+}
+
+/* One row of the paths' table after its two label columns: forward and
+ * forward + backward ms of each path, the fused path's speed-ups, its
+ * GFLOP/s over a forward + backward of 3 flop, the mallocs. */
+static inline void bench_print_paths(const bench_timing t[2], double flop)
+{
+    printf("%9.3f %9.3f %11.3f %11.3f %7.1fx %7.1fx %9.2f %7zu\n", t[0].forward_ms,
+           t[1].forward_ms, t[0].step_ms, t[1].step_ms, t[0].forward_ms / t[1].forward_ms,
+           t[0].step_ms / t[1].step_ms, 3 * flop / t[1].step_ms * 1e-6,
+           t[0].steady_mallocs + t[1].steady_mallocs);
 }
 
 #endif
