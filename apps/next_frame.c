@@ -137,8 +137,12 @@ static tg_status next_frame_fit(tg_model *m, const tg_app_opts *o, next_frame_da
 tg_status tg_app_run_next_frame(const tg_app_opts *o, tg_app_result *r, FILE *out)
 {
     const int k = o->steps ? o->steps : DEFAULT_STEPS;
-    if (k < 1 || k > MOST_STEPS)
-        return tg_status_error("next-frame: --steps %d: reads 1 to %d frames", k, MOST_STEPS);
+    if (k > MOST_STEPS)
+        return tg_status_error("next-frame: --steps %d: reads at most %d frames", k, MOST_STEPS);
+    /* ConvLSTM2D's peepholes are Hadamard products or none (tg_conv_lstm2d) */
+    if (o->next_frame_arch == TG_NEXT_FRAME_CONVLSTM && o->peephole == TG_PEEPHOLE_FULL)
+        return tg_status_error("next-frame: --peephole full: the ConvLSTM's peepholes are "
+                               "diagonal (the state's shape) or none");
     next_frame_data d;
     memset(&d, 0, sizeof d);
     tg_status st = next_frame_data_load(o, k, &d, &r->embedded, out);

@@ -5,10 +5,13 @@
  * tiny training run of each that lowers the loss. Tiny sizes (12 x 12
  * canvases, 24 sequences): the suite takes a second or two under ASan. */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apps/apps.h"
 #include "datasets/datasets.h"
+#include "tests/scratch.h"
 #include "tests/support.h"
 #include "train/train.h"
 
@@ -131,6 +134,26 @@ START_TEST(test_next_frame_source_refuses_k)
 }
 END_TEST
 
+/* `train next-frame --peephole full` stopped the program with tg_fatal's
+ * exit 3 from inside ConvLSTM2D, half way through the run's output: it is
+ * an option error, refused before anything is read or printed. */
+START_TEST(test_next_frame_refuses_full_peepholes)
+{
+    tg_app_opts o = tg_app_defaults();
+    o.task = TG_APP_NEXT_FRAME;
+    o.embedded = 1;
+    o.peephole = TG_PEEPHOLE_FULL;
+    char *text = NULL;
+    size_t len = 0;
+    o.out = open_memstream(&text, &len);
+    tg_status st = tg_app_run(&o, NULL);
+    fclose(o.out);
+    tg_ck_assert_error(st, "next-frame: --peephole full: ");
+    ck_assert_uint_eq(len, 0);
+    free(text);
+}
+END_TEST
+
 Suite *tg_test_suite(void)
 {
     Suite *s = suite_create("next_frame");
@@ -139,6 +162,7 @@ Suite *tg_test_suite(void)
     tcase_add_test(tc, test_next_frame_source_by_hand);
     tcase_add_test(tc, test_next_frame_models);
     tcase_add_loop_test(tc, test_next_frame_learns, 0, 2);
+    tcase_add_test(tc, test_next_frame_refuses_full_peepholes);
     suite_add_tcase(s, tc);
     TCase *bad = tcase_create("bad");
     tcase_add_exit_test(bad, test_next_frame_source_refuses_k, TG_FATAL_EXIT);
