@@ -327,7 +327,7 @@ typedef struct tg_app_opts {
     const char *optimizer; /* "adam" (default), "sgd", "rmsprop", "gd" (whole-set batches) */
     double l1, l2;         /* kernel regularizers on every layer */
     int patience;          /* > 0: early stopping on val_loss, best weights restored */
-    tg_peephole peephole;
+    tg_peephole peephole;  /* the LSTMs'; next-frame's ConvLSTM: diagonal or none only */
     tg_series_arch arch;   /* series tasks: cnn-lstm (the document's), lstm-cnn or bilstm */
     tg_images_arch images_arch; /* images: cnn-lstm (default, the document's) or rcnn */
     tg_frames_arch frames_arch; /* frames: cnn-lstm (default), cnn-dense or one-frame */
